@@ -1,0 +1,80 @@
+"""caseapp: case management for a municipality's social structures."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import ROOT, config_for
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    config = config_for(config_name)
+    config.validate()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+                instance_path=str(ROOT / "instance"))
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from caseapp import database, i18n, models  # noqa: F401  (models: every table on the metadata)
+    from caseapp.auth.sessions import forget_cached_user, load_user_from_session
+    from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    database.configure_engine_events()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.request_loader(load_user_from_session)
+    login_manager.unauthorized_handler(i18n.redirect_to_login)
+    login_manager.session_protection = None  # server-side sessions do this job
+    app.before_request(forget_cached_user)
+
+
+def register_security(app: Flask) -> None:
+    from caseapp.security import keyring
+    from caseapp.security.headers import register_security_headers
+    from caseapp.security.permissions import register_policy_enforcement
+
+    keyring.init_app(app)
+    register_policy_enforcement(app)
+    register_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from caseapp.auth import admin_views as users_admin
+    from caseapp.auth import views as auth
+    from caseapp.main import views as main
+    from caseapp.security import views as security
+    from caseapp.structures import views as structures
+
+    for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from caseapp import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from caseapp import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from caseapp import cli
+
+    cli.register(app)

@@ -1,0 +1,114 @@
+"""Admin screens: create, edit, deactivate users and reset passwords."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseapp.auth import service
+from caseapp.auth.forms import ROLE_LABELS, UserForm
+from caseapp.auth.models import User
+from caseapp.auth.queries import users_page
+from caseapp.extensions import db
+from caseapp.security.permissions import permission_required
+from caseapp.structures.models import Structure
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
+
+
+def _structure_choices():
+    structures = db.session.execute(
+        select(Structure).where(Structure.kind != "partner", Structure.active.is_(True)).order_by(Structure.code)
+    ).scalars()
+    return [(s.code, f"{s.code} — {s.name}") for s in structures]
+
+
+def _get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/")
+@permission_required("users.manage")
+def index():
+    users, next_cursor = users_page(request.args.get("after"), current_app.config["PAGE_SIZE"])
+    return render_template("admin/users.html", users=users, next_cursor=next_cursor, role_labels=ROLE_LABELS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("users.manage")
+def create():
+    form = UserForm()
+    form.structures.choices = _structure_choices()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                username=form.username.data, display_name=form.display_name.data, role=form.role.data,
+                password=None, structure_codes=form.structures.data, actor=current_user)
+        except service.UserError as error:
+            form[error.field].errors.append(error.message)
+        else:
+            db.session.commit()
+            return render_template("admin/one_time_password.html", user=user,
+                                   one_time_password=user.one_time_password)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@permission_required("users.manage")
+def edit(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    del form.username
+    form.structures.choices = _structure_choices()
+    if request.method == "GET":
+        form.structures.data = [s.code for s in user.structures]
+        form.version.data = str(user.version)
+    if form.validate_on_submit():
+        try:
+            service.update_user(user, display_name=form.display_name.data, role=form.role.data,
+                                structure_codes=form.structures.data, actor=current_user,
+                                expected_version=int(form.version.data or 0))
+        except service.UserError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The user has been saved."), "success")
+            return redirect(url_for(".index"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+def _show_error(form, error: service.UserError) -> None:
+    if error.field in form:
+        form[error.field].errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/<int:user_id>/active", methods=["POST"])
+@permission_required("users.manage")
+def set_active(user_id: int):
+    user = _get_user_or_404(user_id)
+    activate = request.form.get("active") == "1"
+    try:
+        service.set_active(user, activate, actor=current_user)
+    except service.UserError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The account is active.") if activate else
+              _("The account is deactivated and its sessions have ended."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/<int:user_id>/reset-password", methods=["POST"])
+@permission_required("users.manage")
+def reset_password(user_id: int):
+    user = _get_user_or_404(user_id)
+    one_time = service.reset_password(user, actor=current_user)
+    db.session.commit()
+    return render_template("admin/one_time_password.html", user=user, one_time_password=one_time)

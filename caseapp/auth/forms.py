@@ -1,0 +1,70 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from caseapp.auth import passwords
+from caseapp.security.permissions import Role
+
+ROLE_LABELS = {
+    Role.CASEWORKER: _l("Caseworker"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.COORDINATOR: _l("Coordinator"),
+    Role.ADMIN: _l("Administrator"),
+    Role.INTERPRETER: _l("Interpreter"),
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
+                           render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class NewPasswordMixin:
+    def validate_new_password(self, field):
+        inputs = tuple(getattr(self, "_user_inputs", ()))
+        problems = passwords.password_problems(field.data or "", inputs)
+        if problems:
+            raise ValidationError(problems[0])
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        _l("New password"), validators=[DataRequired()],
+        description=_l("At least 12 characters. A phrase of several unrelated words is easy to remember."),
+        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+                            render_kw={"autocomplete": "new-password"})
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user_inputs = (user.username, user.display_name) if user else ()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(min=3, max=64),
+                    Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, dots, dashes or underscores."))],
+        render_kw={"autocapitalize": "none", "autocomplete": "off"})
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=128)])
+    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+                       validators=[DataRequired()])
+    structures = MultiCheckboxField(_l("Structures"), choices=[])
+    version = HiddenField()
+
+    def validate_structures(self, field):
+        needs_structure = self.role.data in (Role.CASEWORKER, Role.SUPERVISOR)
+        if needs_structure and not field.data:
+            raise ValidationError(_l("Caseworkers and supervisors belong to at least one structure."))

@@ -1,0 +1,116 @@
+"""Server-side, revocable login sessions.
+
+The Flask session cookie carries a random token (`sid`); the server keeps
+its hash in `auth_sessions`. A request is authenticated only while that row
+is open, the user is active and neither the idle nor the absolute timeout has
+passed. Logout, password change and deactivation end the rows, so a copied
+cookie stops working at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, session
+from flask_babel import refresh as refresh_locale
+from sqlalchemy import select, update
+
+from caseapp.auth.models import AuthSession, User
+from caseapp.extensions import db
+from caseapp.models_base import utcnow
+
+SESSION_KEY = "sid"
+# Write last_seen_at at most this often, so every page view is not a write.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> AuthSession:
+    """Begin a fresh session: the old cookie content is dropped (new id at login)."""
+    locale = session.get("locale")
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = AuthSession(id=_digest(token), user=user, created_at=now, last_seen_at=now)
+    db.session.add(row)
+    session[SESSION_KEY] = token
+    if locale:
+        session["locale"] = locale
+    session.permanent = True
+    return row
+
+
+def current_session_row() -> AuthSession | None:
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    return db.session.get(AuthSession, _digest(token))
+
+
+def end_current_session(reason: str) -> None:
+    row = current_session_row()
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        row.end_reason = reason
+    session.clear()
+
+
+def end_all_sessions(user: User, reason: str, keep: AuthSession | None = None) -> int:
+    """End every open session of `user` (except `keep`); returns how many."""
+    stmt = (
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep.id)
+    return db.session.execute(stmt).rowcount
+
+
+def _expired(row: AuthSession, now) -> str | None:
+    cfg = current_app.config
+    if now - row.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]:
+        return "idle_timeout"
+    if now - row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]:
+        return "absolute_timeout"
+    return None
+
+
+def forget_cached_user() -> None:
+    """Start each request with an empty `g`: user, locale and CSRF token resolved afresh.
+
+    Each production request has its own app context, so this only matters when
+    a context is reused (tests); it guarantees a revoked session is seen at once.
+    """
+    for name in list(g):
+        g.pop(name)
+    refresh_locale()
+
+
+def load_user_from_session(_request) -> User | None:
+    """Flask-Login request loader: the user behind a live server-side session."""
+    token = session.get(SESSION_KEY)
+    if not token:
+        return None
+    row = db.session.execute(
+        select(AuthSession).where(AuthSession.id == _digest(token), AuthSession.ended_at.is_(None))
+    ).scalar_one_or_none()
+    if row is None or not row.user.active:
+        session.pop(SESSION_KEY, None)
+        return None
+    now = utcnow()
+    reason = _expired(row, now)
+    if reason:
+        row.ended_at, row.end_reason = now, reason
+        db.session.commit()
+        session.pop(SESSION_KEY, None)
+        return None
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user

@@ -1,0 +1,46 @@
+"""Error pages that say what happened and nothing about the data behind it."""
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from caseapp.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
+    404: (_l("Not found"), _l("This page does not exist, or you cannot see it.")),
+    405: (_l("Not allowed"), _l("This action is not available here.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you submitted was saved; "
+                                         "please try again, and tell an administrator if it persists.")),
+}
+
+
+def _render(code: int):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_exception(error: HTTPException):
+    if error.code == 500 or error.code not in MESSAGES:
+        return _render(500 if (error.code or 500) >= 500 else 400)
+    return _render(error.code)
+
+
+def handle_csrf_error(_error: CSRFError):
+    title = _l("Form expired")
+    message = _l("This form has expired or was not sent from this site. Go back, reload the page and try again.")
+    return render_template("errors/error.html", code=400, title=title, message=message), 400
+
+
+def handle_unexpected(_error: Exception):
+    db.session.rollback()
+    return _render(500)
+
+
+def register(app) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,1 @@
+"""Home page, health check and language switch."""

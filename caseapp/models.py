@@ -1,0 +1,4 @@
+"""Imports every domain's models so the metadata (and Alembic) sees all tables."""
+from caseapp.auth.models import AuthSession, User, user_structures  # noqa: F401
+from caseapp.security.audit import AuditEvent  # noqa: F401
+from caseapp.structures.models import Service, Structure  # noqa: F401

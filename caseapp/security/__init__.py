@@ -1,0 +1,1 @@
+"""Security: access policy, audit log, field encryption, HTTP headers."""

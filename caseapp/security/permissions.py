@@ -1,0 +1,146 @@
+"""The access policy: one role → permission table, and how views declare it.
+
+Every view declares its policy with exactly one of `public`, `authenticated`
+or `permission_required(...)`. `enforce_declared_policy` (a before-request
+hook) refuses any endpoint that declares nothing, so a forgotten decorator
+fails closed; `tests/security/test_route_policies.py` walks `app.url_map` to
+catch it before it ships.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import wraps
+from typing import Callable
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+    INTERPRETER = "interpreter"
+
+
+CASEWORK = frozenset({
+    "beneficiaries.view",
+    "beneficiaries.register",
+    "beneficiaries.edit",
+    "consent.record",
+    "cases.view",
+    "cases.manage",
+    "notes.write",
+})
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.CASEWORKER: CASEWORK,
+    Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request"},
+    Role.COORDINATOR: frozenset({"structures.view"}),
+    Role.ADMIN: frozenset({
+        "users.manage",
+        "structures.view",
+        "audit.verify",
+        "erasure.confirm",
+    }),
+    Role.INTERPRETER: frozenset(),
+}
+
+ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+# Endpoints whose view function is not ours to decorate.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+@dataclass(frozen=True)
+class Policy:
+    kind: str  # "public", "authenticated" or "permission"
+    permissions: tuple[str, ...] = ()
+
+    def allows(self, user) -> bool:
+        if self.kind == "public":
+            return True
+        if not user.is_authenticated:
+            return False
+        if self.kind == "authenticated":
+            return True
+        return all(user.has_permission(p) for p in self.permissions)
+
+
+def role_has(role: str | Role, permission: str) -> bool:
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+
+
+def _declare(view: Callable, policy: Policy) -> Callable:
+    if hasattr(view, "access_policy"):
+        raise RuntimeError(f"{view.__name__} declares two access policies")
+    view.access_policy = policy
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Reachable without logging in (login page, health check, language switch)."""
+    return _declare(view, Policy("public"))
+
+
+def _guarded(view: Callable, policy: Policy) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()
+        if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("auth.change_password"))
+        if not policy.allows(current_user):
+            from caseapp.security.audit import record_denied
+
+            record_denied("permission", policy.permissions)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return _declare(wrapper, policy)
+
+
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
+
+
+def authenticated(view: Callable) -> Callable:
+    """Any logged-in user (their own home page, password, logout)."""
+    return _guarded(view, Policy("authenticated"))
+
+
+def permission_required(*permissions: str) -> Callable[[Callable], Callable]:
+    """The view needs every listed permission from the role table."""
+    unknown = set(permissions) - ALL_PERMISSIONS
+    if unknown or not permissions:
+        raise ValueError(f"unknown permission(s): {sorted(unknown)}")
+
+    def decorator(view: Callable) -> Callable:
+        return _guarded(view, Policy("permission", tuple(permissions)))
+
+    return decorator
+
+
+def policy_for(endpoint: str | None) -> Policy | None:
+    if endpoint in PUBLIC_ENDPOINTS:
+        return Policy("public")
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "access_policy", None)
+
+
+def enforce_declared_policy():
+    """Deny by default: refuse any matched route whose view declares no policy."""
+    if request.endpoint is None:
+        return None  # no route matched: Flask answers 404
+    if policy_for(request.endpoint) is None:
+        current_app.logger.error("Refused %s: route declares no access policy", request.endpoint)
+        abort(403)
+    return None
+
+
+def register_policy_enforcement(app) -> None:
+    app.before_request(enforce_declared_policy)

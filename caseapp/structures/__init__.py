@@ -1,0 +1,1 @@
+"""Structures (municipal units and partner organisations) and their services."""

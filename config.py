@@ -1,0 +1,132 @@
+"""Configuration classes, read from environment variables.
+
+`create_app()` picks one by `CASEAPP_ENV` (development, test, production) and
+calls its `validate()`, which refuses unsafe production settings.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "development"
+    DEBUG = False
+    TESTING = False
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-key-not-for-production-use"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'caseapp.sqlite'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Root keys for field encryption: outside code and database.
+    CASEAPP_KEYS = os.environ.get("CASEAPP_KEYS")
+    CASEAPP_KEY_FILE = os.environ.get("CASEAPP_KEY_FILE") or str(INSTANCE / "dev-keys.json")
+    KEYS_REQUIRED = False
+    BLIND_INDEX_EXPECTED_ROWS = _env_int("BLIND_INDEX_EXPECTED_ROWS", 1_000_000)
+
+    # Sessions: the cookie only carries a random session id; state is on the server.
+    SESSION_COOKIE_NAME = "caseapp_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 10))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+
+    # Login throttling (Flask-Limiter) and account lock.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
+    LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "15 per minute")
+    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
+    LOCKOUT_DURATION = timedelta(minutes=_env_int("LOCKOUT_MINUTES", 15))
+
+    # Password hashing: argon2id (RFC 9106 second recommended option by default).
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
+
+    BABEL_DEFAULT_LOCALE = "el"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Athens"
+    LANGUAGES = ("el", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+
+    PREFERRED_URL_SCHEME = "http"
+    DEMO_DATA_ALLOWED = True
+    PAGE_SIZE = 50
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    CASEAPP_KEY_FILE = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
+    LOGIN_LIMIT_PER_USERNAME = "15 per minute"
+    # Cheap hashes keep the suite fast; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    BLIND_INDEX_EXPECTED_ROWS = 10_000
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    CASEAPP_KEY_FILE = os.environ.get("CASEAPP_KEY_FILE")
+    KEYS_REQUIRED = True
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    DEMO_DATA_ALLOWED = False
+    DEBUG = _env_bool("FLASK_DEBUG", False)
+
+    @classmethod
+    def validate(cls) -> None:
+        secret = cls.SECRET_KEY or ""
+        if len(secret.encode()) < 32:
+            raise RuntimeError("SECRET_KEY must be set to at least 32 bytes in production.")
+        if cls.DEBUG:
+            raise RuntimeError("Debug mode must be off in production.")
+        if not os.environ.get("DATABASE_URL"):
+            raise RuntimeError("DATABASE_URL must be set in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    name = name or os.environ.get("CASEAPP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown CASEAPP_ENV {name!r}; use one of {', '.join(CONFIGS)}.") from None

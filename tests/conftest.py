@@ -1,0 +1,159 @@
+"""Fixtures: one app per database backend, one rolled-back transaction per test.
+
+Every test that touches the database runs twice: on SQLite and on PostgreSQL
+(`TEST_DATABASE_URL`, by default the local server's `test` database, whose
+schema is rebuilt from the migrations at the start of the run).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, event, text
+
+from caseapp import create_app
+from caseapp.extensions import db, limiter
+from caseapp.structures.service import load_reference_data
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _b64(seed: int) -> str:
+    return base64.b64encode(bytes([seed]) * 32).decode()
+
+
+TEST_KEYS = json.dumps({"active": "test-root-1", "keys": {"test-root-1": _b64(1)}, "index_key": _b64(2)})
+
+
+def postgres_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or DEFAULT_PG_URL
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite'}"
+    url = postgres_url()
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def backend(database_url) -> str:
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+def make_app(database_url: str, **overrides):
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CASEAPP_KEYS": TEST_KEYS}
+    settings.update(overrides)
+    return create_app("test", **settings)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """Everything a test (and the requests it makes) writes is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        limiter.reset()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in through the real login form."""
+
+    def _login(user, password: str = DEFAULT_PASSWORD):
+        response = client.post("/login", data={"username": user.username, "password": password,
+                                               "csrf_token": csrf_token(client)})
+        assert response.status_code == 302, "login failed"
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def login_as(login):
+    """`login_as("supervisor", structures=("KEM",))` creates such a user and logs in."""
+
+    def _login_as(role: str, **user_fields):
+        return login(make_user(role, **user_fields))
+
+    return _login_as
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def count_queries(app, db_session):
+    """`with count_queries() as counted: ...` then `counted.n` is the number of SQL statements."""
+
+    class Counter:
+        n = 0
+
+    def _make():
+        counter = Counter()
+        engine = db.session.get_bind().engine
+
+        def _count(*_args, **_kwargs):
+            counter.n += 1
+
+        class _Ctx:
+            def __enter__(self):
+                event.listen(engine, "before_cursor_execute", _count)
+                return counter
+
+            def __exit__(self, *exc):
+                event.remove(engine, "before_cursor_execute", _count)
+
+        return _Ctx()
+
+    return _make
