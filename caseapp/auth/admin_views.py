@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from caseapp.auth import service
 from caseapp.auth.forms import ROLE_LABELS, UserForm
@@ -21,7 +22,7 @@ def _structure_choices():
     structures = db.session.execute(
         select(Structure).where(Structure.kind != "partner", Structure.active.is_(True)).order_by(Structure.code)
     ).scalars()
-    return [(s.code, f"{s.code} — {s.name}") for s in structures]
+    return [SelectChoice(s.code, f"{s.code} — {s.name}") for s in structures]
 
 
 def _get_user_or_404(user_id: int) -> User:
@@ -109,6 +110,10 @@ def set_active(user_id: int):
 @permission_required("users.manage")
 def reset_password(user_id: int):
     user = _get_user_or_404(user_id)
-    one_time = service.reset_password(user, actor=current_user)
+    try:
+        one_time = service.reset_password(user, actor=current_user)
+    except service.UserError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".index"))
     db.session.commit()
     return render_template("admin/one_time_password.html", user=user, one_time_password=one_time)

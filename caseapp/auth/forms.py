@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectChoice, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -59,7 +59,7 @@ class UserForm(FlaskForm):
                     Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Use letters, digits, dots, dashes or underscores."))],
         render_kw={"autocapitalize": "none", "autocomplete": "off"})
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=128)])
-    role = SelectField(_l("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()],
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
                        validators=[DataRequired()])
     structures = MultiCheckboxField(_l("Structures"), choices=[])
     version = HiddenField()

@@ -191,6 +191,8 @@ def set_active(user: User, active: bool, *, actor: User) -> User:
 
 def reset_password(user: User, *, actor: User) -> str:
     """Give a random one-time password that must be changed at the next login."""
+    if user.id == actor.id:
+        raise UserError("password", _l("Change your own password from your account page."))
     one_time = generate_one_time_password()
     user.password_hash = passwords.hash_password(one_time)
     user.must_change_password = True

@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+KEY_FILE := instance/dev-keys.json
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test setup install translations keys database services chromium benchmark clean
+
+run: setup
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install translations services chromium
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python -m pytest
+
+setup: install translations keys database
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile --statistics -d translations
+
+keys: install
+	test -f $(KEY_FILE) || $(BIN)/flask keys generate --path $(KEY_FILE)
+
+database: install keys
+	$(BIN)/flask db upgrade
+	$(BIN)/flask structures load
+	$(BIN)/flask demo load
+
+services:
+	scripts/ensure-services.sh
+
+chromium:
+	scripts/ensure-chromium.sh
+
+benchmark: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite
