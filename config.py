@@ -68,6 +68,8 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
 
     PREFERRED_URL_SCHEME = "http"
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     DEMO_DATA_ALLOWED = True
     PAGE_SIZE = 50
 

@@ -14,6 +14,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
 
+    register_proxy_fix(app)
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -21,6 +22,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind a TLS proxy: take the client address (audit, throttling) from the trusted hops only."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

@@ -73,3 +73,23 @@ def test_sqlite_enforces_foreign_keys(app, db_session, backend):
                                 "VALUES (999999, 'X', 'x', 'x', 'x', true)"))
         db.session.flush()
     savepoint.rollback()
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_audited(app, database_url):
+    from sqlalchemy import select
+
+    from caseapp.extensions import db
+    from caseapp.security.audit import AuditEvent
+    from tests.conftest import csrf_token, make_app
+
+    proxied = make_app(database_url, TRUSTED_PROXIES=1)
+    client = proxied.test_client()
+    headers = {"X-Forwarded-For": "203.0.113.7"}
+    token = csrf_token(client)
+    client.post("/login", data={"username": "nobody-proxied", "password": "wrong password here",
+                                "csrf_token": token}, headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    with proxied.app_context():
+        address = db.session.execute(
+            select(AuditEvent.address).where(AuditEvent.action == "auth.login").order_by(AuditEvent.id.desc())
+        ).scalars().first()
+    assert address == "203.0.113.7"
