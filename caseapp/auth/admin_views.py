@@ -8,10 +8,11 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from caseapp.auth import service
-from caseapp.auth.forms import ROLE_LABELS, UserForm
+from caseapp.auth.forms import UserForm
 from caseapp.auth.models import User
 from caseapp.auth.queries import users_page
 from caseapp.extensions import db
+from caseapp.models_base import utcnow
 from caseapp.security.permissions import permission_required
 from caseapp.structures.models import Structure
 
@@ -36,7 +37,7 @@ def _get_user_or_404(user_id: int) -> User:
 @permission_required("users.manage")
 def index():
     users, next_cursor = users_page(request.args.get("after"), current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", users=users, next_cursor=next_cursor, role_labels=ROLE_LABELS)
+    return render_template("admin/users.html", users=users, next_cursor=next_cursor, now=utcnow())
 
 
 @bp.route("/new", methods=["GET", "POST"])
