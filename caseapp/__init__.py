@@ -64,11 +64,15 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from caseapp.auth import admin_views as users_admin
     from caseapp.auth import views as auth
+    from caseapp.beneficiaries import casefile_views as cases
+    from caseapp.beneficiaries import erasure_views as erasure
+    from caseapp.beneficiaries import views as beneficiaries
     from caseapp.main import views as main
     from caseapp.security import views as security
     from caseapp.structures import views as structures
 
-    for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp):
+    for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
+                      beneficiaries.bp, cases.bp, erasure.bp):
         app.register_blueprint(blueprint)
 
 

@@ -15,9 +15,11 @@ def role_label(role: str) -> str:
 # (endpoint, label, permission or None for any logged-in user)
 NAVIGATION = [
     ("main.home", _l("Home"), None),
+    ("beneficiaries.index", _l("Beneficiaries"), "beneficiaries.view"),
     ("users_admin.index", _l("Users"), "users.manage"),
     ("structures.index", _l("Structures"), "structures.view"),
     ("security.audit", _l("Audit log"), "audit.verify"),
+    ("erasure.index", _l("Erasure requests"), "erasure.confirm"),
 ]
 
 

@@ -13,6 +13,7 @@ import re
 
 import pytest
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, event, text
 
 from caseapp import create_app
@@ -76,6 +77,16 @@ def app(database_url):
         db.engine.dispose()
 
 
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's `get_bind` ignores a session-level `bind`; honour it so the
+    test's outer transaction really wraps everything the test and its requests do."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
 @pytest.fixture
 def db_session(app):
     """Everything a test (and the requests it makes) writes is rolled back at the end."""
@@ -83,7 +94,8 @@ def db_session(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                              "class_": ConnectionBoundSession})
         limiter.reset()
         try:
             yield db.session

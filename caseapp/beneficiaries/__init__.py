@@ -1,0 +1,1 @@
+"""Beneficiaries, consent, case files, notes, the case timeline and erasure."""

@@ -1,0 +1,143 @@
+"""Writes for case files and notes: state transitions, timeline, audit. Views commit."""
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from caseapp.beneficiaries import codes, timeline
+from caseapp.beneficiaries.casefile_models import CLOSED, OPEN, CaseFile, CaseFilePeriod, CaseNote
+from caseapp.beneficiaries.dates import local_today
+from caseapp.extensions import db
+from caseapp.models_base import utcnow
+from caseapp.security.audit import record
+
+MAX_NOTE_LENGTH = 20_000
+
+
+class CaseFileError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise CaseFileError(_l("Someone else changed this case file at the same time. "
+                               "Nothing was saved; look at it again and retry.")) from None
+
+
+def _audit(action: str, case_file: CaseFile, actor, **kwargs) -> None:
+    record(action, object_type="case_file", object_id=case_file.id, structure_id=case_file.structure_id,
+           user=actor, **kwargs)
+
+
+def _start_period(case_file: CaseFile) -> None:
+    case_file.periods.append(CaseFilePeriod(opened_on=local_today()))
+
+
+def _end_period(case_file: CaseFile) -> None:
+    for period in case_file.periods:
+        if period.closed_on is None:
+            period.closed_on = max(local_today(), period.opened_on)
+
+
+def _assignee(actor):
+    return actor if actor is not None and actor.role in ("caseworker", "supervisor") else None
+
+
+def open_case_file(beneficiary, structure, *, actor) -> CaseFile:
+    """Open a file for the beneficiary at `structure`, or reopen the one it already has there.
+
+    Referral acceptance calls this too: it is what gives the receiving
+    structure access to the person.
+    """
+    existing = db.session.execute(
+        select(CaseFile).where(CaseFile.beneficiary_id == beneficiary.id, CaseFile.structure_id == structure.id)
+    ).scalar_one_or_none()
+    if existing is not None:
+        if existing.is_open:
+            raise CaseFileError(_l("This structure already has an open case file for this person."), "structure")
+        return reopen_case_file(existing, actor=actor)
+    assignee = _assignee(actor)
+    case_file = CaseFile(id=uuid.uuid4(), beneficiary=beneficiary, structure_id=structure.id, status=OPEN,
+                         opened_at=utcnow(), opened_by_id=actor.id if actor else None,
+                         assigned_to_id=assignee.id if assignee else None)
+    db.session.add(case_file)
+    _start_period(case_file)
+    _flush()
+    timeline.add_event(case_file, "case.opened", actor=actor)
+    _audit("cases.open", case_file, actor)
+    return case_file
+
+
+def close_case_file(case_file: CaseFile, reason: str, *, actor, system: bool = False) -> CaseFile:
+    allowed = codes.SYSTEM_CLOSE_REASONS if system else codes.CLOSE_REASONS
+    if reason not in allowed:
+        raise CaseFileError(_l("Choose a reason from the list."), "reason")
+    if not case_file.is_open:
+        raise CaseFileError(_l("This case file is already closed."))
+    case_file.status = CLOSED
+    case_file.closed_at = utcnow()
+    case_file.close_reason = reason
+    _end_period(case_file)
+    _flush()
+    timeline.add_event(case_file, "case.closed", actor=actor, text=reason)
+    _audit("cases.close", case_file, actor)
+    return case_file
+
+
+def reopen_case_file(case_file: CaseFile, *, actor) -> CaseFile:
+    if case_file.is_open:
+        raise CaseFileError(_l("This case file is already open."))
+    case_file.status = OPEN
+    case_file.closed_at = None
+    case_file.close_reason = None
+    if case_file.assigned_to_id is None and (assignee := _assignee(actor)) is not None:
+        case_file.assigned_to_id = assignee.id
+    _start_period(case_file)
+    _flush()
+    timeline.add_event(case_file, "case.reopened", actor=actor)
+    _audit("cases.reopen", case_file, actor)
+    return case_file
+
+
+def reassign_case_file(case_file: CaseFile, assignee, *, actor) -> CaseFile:
+    """Supervisors give the file to a caseworker or supervisor of the same structure."""
+    if not case_file.is_open:
+        raise CaseFileError(_l("Reopen the case file before assigning it."))
+    if assignee is None or not assignee.active or case_file.structure_id not in assignee.structure_ids \
+            or assignee.role not in ("caseworker", "supervisor"):
+        raise CaseFileError(_l("Choose a caseworker of this structure."), "assigned_to")
+    if case_file.assigned_to_id == assignee.id:
+        return case_file
+    case_file.assigned_to_id = assignee.id
+    _flush()
+    timeline.add_event(case_file, "case.assigned", actor=actor, text=assignee.display_name[:200])
+    _audit("cases.reassign", case_file, actor)
+    return case_file
+
+
+def add_note(case_file: CaseFile, text: str, *, confidential: bool, actor) -> CaseNote:
+    text = (text or "").strip()
+    if not text:
+        raise CaseFileError(_l("Write the note first."), "text")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise CaseFileError(_l("A note is at most %(n)d characters.", n=MAX_NOTE_LENGTH), "text")
+    if not case_file.is_open:
+        raise CaseFileError(_l("This case file is closed: reopen it to add a note."))
+    note = CaseNote(id=uuid.uuid4(), case_file=case_file, author_id=actor.id, created_at=utcnow(),
+                    confidential=confidential)
+    note.text = text
+    db.session.add(note)
+    db.session.flush()
+    kind = "note.added_confidential" if confidential else "note.added"
+    timeline.add_event(case_file, kind, actor=actor, link=f"#note-{note.id}")
+    record("notes.add", object_type="case_note", object_id=note.id, structure_id=case_file.structure_id,
+           user=actor)
+    return note

@@ -1,0 +1,117 @@
+"""Erasure (GDPR art. 17): four eyes on screen, or `flask beneficiaries erase REF`.
+
+Erasing destroys the person's wrapped data key, so every value encrypted
+under it (names, contacts, documents, notes), in this database and in every
+backup, can never be decrypted again. Rows are then removed or anonymised,
+keeping only what monthly statistics count:
+
+- kept: the beneficiary row's creation time, registering structure, sex,
+  birth year, nationality and legal status; its case files (structure,
+  status, assigned caseworker) and their open periods; the reference
+  (non-identifying) so the erasure can be confirmed later; audit events;
+- cleared: every encrypted column and blind index, languages and
+  vulnerabilities;
+- deleted: notes, timeline events, consent history;
+- open case files are closed (reason "erased") so the person stops counting
+  from the month after.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete
+
+from caseapp.beneficiaries import casefile_service, codes, timeline
+from caseapp.beneficiaries.casefile_models import CaseNote, TimelineEvent
+from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
+from caseapp.beneficiaries.queries import pending_erasure_request
+from caseapp.beneficiaries.service import BeneficiaryError, acting_structure
+from caseapp.extensions import db
+from caseapp.models_base import utcnow
+from caseapp.security import encrypted
+from caseapp.security.audit import record
+
+
+def request_erasure(beneficiary: Beneficiary, reason: str, *, actor) -> ErasureRequest:
+    if reason not in codes.ERASURE_REASONS:
+        raise BeneficiaryError("reason", _l("Choose a reason from the list."))
+    if pending_erasure_request(beneficiary) is not None:
+        raise BeneficiaryError(None, _l("An erasure request for this person is already waiting for confirmation."))
+    structure = acting_structure(actor, beneficiary)
+    if structure is None:
+        raise BeneficiaryError(None, _l("You can request erasure only for people your structure follows."))
+    request = ErasureRequest(beneficiary_id=beneficiary.id, structure_id=structure.id, reason=reason,
+                             status="pending", requested_by_id=actor.id, requested_at=utcnow())
+    db.session.add(request)
+    db.session.flush()
+    record("erasure.request", object_type="beneficiary", object_id=beneficiary.id, structure_id=structure.id,
+           user=actor)
+    for case_file in beneficiary.case_files:
+        if case_file.structure_id == structure.id:
+            timeline.add_event(case_file, "erasure.requested", actor=actor)
+    return request
+
+
+def _check_decidable(request: ErasureRequest, actor) -> None:
+    if not request.is_pending:
+        raise BeneficiaryError(None, _l("This request has already been decided."))
+    if request.requested_by_id == actor.id:
+        raise BeneficiaryError(None, _l("Someone other than the requester must decide on an erasure."))
+
+
+def _decide(request: ErasureRequest, status: str, actor) -> None:
+    request.status = status
+    request.decided_by_id = actor.id if actor is not None else None
+    request.decided_at = utcnow()
+    db.session.flush()
+
+
+def confirm_erasure(request: ErasureRequest, *, actor, typed_reference: str) -> ErasureRequest:
+    """The second pair of eyes: an administrator retypes the reference to confirm."""
+    _check_decidable(request, actor)
+    if "".join((typed_reference or "").split()).upper() != request.beneficiary.reference:
+        raise BeneficiaryError("reference", _l("The reference you typed does not match this request."))
+    _decide(request, "confirmed", actor)
+    record("erasure.confirm", object_type="erasure_request", object_id=request.id, user=actor)
+    erase_beneficiary(request.beneficiary, actor=actor)
+    return request
+
+
+def reject_erasure(request: ErasureRequest, *, actor) -> ErasureRequest:
+    _check_decidable(request, actor)
+    _decide(request, "rejected", actor)
+    record("erasure.reject", object_type="erasure_request", object_id=request.id, user=actor)
+    return request
+
+
+def erase_beneficiary(beneficiary: Beneficiary, *, actor=None) -> Beneficiary:
+    """Destroy the data key and strip the person from every table; statistics keep their counts."""
+    if beneficiary.is_erased:
+        raise BeneficiaryError(None, _l("This person's data has already been erased."))
+    case_file_ids = [cf.id for cf in beneficiary.case_files]
+    for case_file in beneficiary.case_files:
+        if case_file.is_open:
+            casefile_service.close_case_file(case_file, "erased", actor=actor, system=True)
+    _delete_dependants(beneficiary, case_file_ids)
+    if (pending := pending_erasure_request(beneficiary)) is not None:
+        _decide(pending, "confirmed", actor)  # erased from the command line meanwhile
+    encrypted.erase(beneficiary)
+    beneficiary.language_codes = []
+    beneficiary.vulnerability_codes = []
+    beneficiary.erased_at = utcnow()
+    db.session.flush()
+    record("beneficiaries.erase", object_type="beneficiary", object_id=beneficiary.id, user=actor)
+    return beneficiary
+
+
+def _delete_dependants(beneficiary: Beneficiary, case_file_ids) -> None:
+    if case_file_ids:
+        db.session.execute(delete(CaseNote).where(CaseNote.case_file_id.in_(case_file_ids))
+                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(TimelineEvent).where(TimelineEvent.case_file_id.in_(case_file_ids))
+                           .execution_options(synchronize_session=False))
+    db.session.execute(delete(ConsentRecord).where(ConsentRecord.beneficiary_id == beneficiary.id)
+                       .execution_options(synchronize_session=False))
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, (CaseNote, TimelineEvent, ConsentRecord)) and obj in db.session:
+            db.session.expunge(obj)
+

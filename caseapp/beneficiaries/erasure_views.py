@@ -1,0 +1,75 @@
+"""Administrators confirm or reject erasure requests: references and staff only, never names."""
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from caseapp.beneficiaries import codes, erasure, queries
+from caseapp.beneficiaries.casefile_forms import ErasureConfirmForm
+from caseapp.beneficiaries.lookups import user, uuid_arg
+from caseapp.beneficiaries.models import ErasureRequest
+from caseapp.beneficiaries.service import BeneficiaryError
+from caseapp.extensions import db
+from caseapp.security.permissions import permission_required
+
+bp = Blueprint("erasure", __name__, url_prefix="/admin/erasure-requests")
+STATUSES = tuple(codes.ERASURE_STATUS)
+
+
+@bp.context_processor
+def helpers():
+    return {"codes": codes}
+
+
+def _request_or_404(request_id: uuid.UUID) -> ErasureRequest:
+    erasure_request = db.session.get(ErasureRequest, request_id)
+    if erasure_request is None:
+        abort(404)
+    return erasure_request
+
+
+@bp.route("/")
+@permission_required("erasure.confirm")
+def index():
+    status = request.args.get("status", "pending")
+    if status not in STATUSES:
+        abort(404)
+    page = queries.erasure_requests_page(status, uuid_arg("before"), current_app.config["PAGE_SIZE"])
+    return render_template("beneficiaries/erasure_requests.html", requests=page.items,
+                           next_cursor=page.next_cursor, status=status, statuses=STATUSES)
+
+
+@bp.route("/<uuid:request_id>", methods=["GET", "POST"])
+@permission_required("erasure.confirm")
+def confirm(request_id: uuid.UUID):
+    erasure_request = _request_or_404(request_id)
+    form = ErasureConfirmForm()
+    if erasure_request.is_pending and form.validate_on_submit():
+        try:
+            erasure.confirm_erasure(erasure_request, actor=user(), typed_reference=form.reference.data)
+        except BeneficiaryError as error:
+            db.session.rollback()
+            erasure_request = _request_or_404(request_id)
+            (form[error.field].errors if error.field in form else form.form_errors).append(error.message)
+        else:
+            db.session.commit()
+            flash(_("The person's data has been erased."), "success")
+            return redirect(url_for(".index"))
+    return render_template("beneficiaries/erasure_confirm.html", erasure_request=erasure_request, form=form)
+
+
+@bp.route("/<uuid:request_id>/reject", methods=["POST"])
+@permission_required("erasure.confirm")
+def reject(request_id: uuid.UUID):
+    erasure_request = _request_or_404(request_id)
+    try:
+        erasure.reject_erasure(erasure_request, actor=user())
+    except BeneficiaryError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The erasure request has been rejected."), "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,282 @@
+"""Forms for beneficiaries, search and consent. Bad input gets a message on its field."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
+    SelectMultipleField, StringField, TelField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from caseapp.auth.forms import MultiCheckboxField
+from caseapp.beneficiaries import codes, iso
+from caseapp.beneficiaries.dates import local_today
+from caseapp.beneficiaries.models import normalise_codes
+from caseapp.security.blind_index import normalise_phone
+
+EARLIEST_DATE = date(1900, 1, 1)
+NAME_MAX = 100
+_PHONE_CHARS = re.compile(r"^[+0-9\s().\-/]+$")
+_REFERENCE = re.compile(r"^B-\d{4}-\d{6,}$")
+
+
+def clean(value):
+    """Strip surrounding spaces; an empty answer is no answer (None)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def clean_text(value):
+    """Like `clean`, with browser line endings (CRLF) made plain newlines."""
+    value = clean(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+def clean_name(value):
+    value = clean(value)
+    return " ".join(value.split()) if value else value
+
+
+class LocalDateField(DateField):
+    """A date typed as YYYY-MM-DD (what date pickers send) or DD/MM/YYYY (the Greek way)."""
+
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not text:
+            return
+        for pattern in self.FORMATS:
+            try:
+                self.data = datetime.strptime(text, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError(_l("Enter a real date, for example 1985-03-14 or 14/03/1985."))
+
+
+def _check_date_range(field) -> None:
+    if field.data is None:
+        return
+    if field.data > local_today():
+        raise ValidationError(_l("The date cannot be in the future."))
+    if field.data < EARLIEST_DATE:
+        raise ValidationError(_l("The date cannot be before 1900."))
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def afm_ok(digits: str) -> bool:
+    """Greek tax number: 9 digits, the last a mod-11 check digit."""
+    total = sum(int(d) << (8 - i) for i, d in enumerate(digits[:8]))
+    return total % 11 % 10 == int(digits[8])
+
+
+DOCUMENT_RULES = {
+    "amka": (re.compile(r"^\d{11}$"), luhn_ok, _l("An AMKA has 11 digits, and this one's check digit is wrong.")),
+    "paaypa": (re.compile(r"^\d{11}$"), None, _l("A PAAYPA has 11 digits.")),
+    "afm": (re.compile(r"^\d{9}$"), afm_ok, _l("An AFM has 9 digits, and this one's check digit is wrong.")),
+}
+
+
+class BeneficiaryForm(FlaskForm):
+    given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=NAME_MAX)],
+                             filters=[clean_name], render_kw={"autocomplete": "off"})
+    family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=NAME_MAX)],
+                              filters=[clean_name], render_kw={"autocomplete": "off"})
+    father_name = StringField(_l("Father's name"), validators=[Optional(), Length(max=NAME_MAX)],
+                              filters=[clean_name], render_kw={"autocomplete": "off"})
+    mother_name = StringField(_l("Mother's name"), validators=[Optional(), Length(max=NAME_MAX)],
+                              filters=[clean_name], render_kw={"autocomplete": "off"})
+    sex = SelectField(_l("Sex"), choices=codes.choices(codes.SEX), default="unknown", validators=[InputRequired()])
+    birth_date = LocalDateField(_l("Date of birth"), validators=[Optional()],
+                                description=_l("If only the year is known, leave this empty and give the year."))
+    birth_year = IntegerField(_l("Year of birth"), validators=[Optional()],
+                              render_kw={"inputmode": "numeric"})
+    nationality = SelectField(_l("Nationality"), choices=[], validators=[Optional()])
+    languages = SelectMultipleField(_l("Languages"), choices=[], validators=[Optional()],
+                                    description=_l("Hold Ctrl (or Cmd) to choose several."))
+    legal_status = SelectField(_l("Legal status"), choices=codes.choices(codes.LEGAL_STATUS), default="unknown",
+                               validators=[InputRequired()])
+    vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=codes.choices(codes.VULNERABILITIES))
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[clean],
+                     render_kw={"autocomplete": "off"})
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254),
+                                                Email(message=_l("Enter an email address like name@example.org."))],
+                       filters=[clean], render_kw={"autocomplete": "off"})
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)], filters=[clean_text],
+                            render_kw={"rows": 2})
+    document_type = SelectField(_l("Document type"), choices=[], validators=[Optional()])
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=64)], filters=[clean],
+                                  render_kw={"autocomplete": "off"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.nationality.choices = iso.country_choices()
+        self.languages.choices = iso.language_choices()
+        self.document_type.choices = [SelectChoice("", _l("None"))] + codes.choices(codes.DOCUMENT_TYPES)
+
+    def validate_birth_date(self, field):
+        _check_date_range(field)
+
+    def validate_birth_year(self, field):
+        if field.data is None:
+            return
+        if not EARLIEST_DATE.year <= field.data <= local_today().year:
+            raise ValidationError(_l("Give a year between 1900 and this year."))
+        if self.birth_date.data and self.birth_date.data.year != field.data:
+            raise ValidationError(_l("The year does not match the date of birth."))
+
+    def validate_nationality(self, field):
+        if field.data and not iso.is_country(field.data):
+            raise ValidationError(_l("Choose a country from the list."))
+
+    def validate_languages(self, field):
+        if any(not iso.is_language(code) for code in field.data or ()):
+            raise ValidationError(_l("Choose languages from the list."))
+
+    def validate_phone(self, field):
+        if not field.data:
+            return
+        digits = normalise_phone(field.data)
+        if not _PHONE_CHARS.match(field.data) or not 6 <= len(digits) <= 15:
+            raise ValidationError(_l("Enter a phone number of 6 to 15 digits, e.g. +30 694 123 4567."))
+
+    def validate_document_type(self, field):
+        if self.document_number.data and not field.data:
+            raise ValidationError(_l("Say which document this number belongs to."))
+
+    def validate_document_number(self, field):
+        kind = self.document_type.data
+        if kind and not field.data:
+            raise ValidationError(_l("Give the document number, or choose no document."))
+        rule = DOCUMENT_RULES.get(kind)
+        if rule and field.data:
+            pattern, check, message = rule
+            digits = re.sub(r"[\s\-]", "", field.data)
+            if not pattern.match(digits) or (check and not check(digits)):
+                raise ValidationError(message)
+
+    def values(self) -> dict[str, object]:
+        """What the service needs, by model attribute name."""
+        return {
+            "given_name": self.given_name.data, "family_name": self.family_name.data,
+            "father_name": self.father_name.data, "mother_name": self.mother_name.data,
+            "birth_date": self.birth_date.data,
+            "birth_year": self.birth_date.data.year if self.birth_date.data else self.birth_year.data,
+            "phone": self.phone.data, "email": self.email.data, "address": self.address.data,
+            "document_type": self.document_type.data or None,
+            "document_number": self.document_number.data if self.document_type.data else None,
+            "sex": self.sex.data, "nationality": self.nationality.data or None,
+            "language_codes": list(self.languages.data or []), "legal_status": self.legal_status.data,
+            "vulnerability_codes": list(self.vulnerabilities.data or []),
+        }
+
+    def fill_from(self, beneficiary) -> None:
+        for name in ("given_name", "family_name", "father_name", "mother_name", "birth_date", "birth_year",
+                     "phone", "email", "address", "sex", "legal_status"):
+            self[name].data = getattr(beneficiary, name)
+        self.document_type.data = beneficiary.document_type or ""
+        self.document_number.data = beneficiary.document_number
+        self.nationality.data = beneficiary.nationality or ""
+        self.languages.data = beneficiary.language_codes
+        self.vulnerabilities.data = beneficiary.vulnerability_codes
+
+
+CONFLICT_FIELDS = ("given_name", "family_name", "father_name", "mother_name", "birth_date", "birth_year",
+                   "phone", "email", "address", "document_type", "document_number", "sex", "nationality",
+                   "language_codes", "legal_status", "vulnerability_codes")
+FORM_FIELD = {"language_codes": "languages", "vulnerability_codes": "vulnerabilities"}
+
+
+def display_value(name: str, value) -> str:
+    """A stored value as the profile shows it (labels for codes)."""
+    if value in (None, "", []):
+        return "—"
+    tables = {"sex": codes.SEX, "legal_status": codes.LEGAL_STATUS, "document_type": codes.DOCUMENT_TYPES}
+    if name in tables:
+        return codes.label(tables[name], value)
+    if name == "nationality":
+        return iso.country_name(value)
+    if name == "language_codes":
+        return ", ".join(iso.language_name(code) for code in value)
+    if name == "vulnerability_codes":
+        return ", ".join(codes.label(codes.VULNERABILITIES, code) for code in value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+class RegistrationForm(BeneficiaryForm):
+    structure = SelectField(_l("Structure"), coerce=int, choices=[], validators=[InputRequired()])
+    duplicate_check = HiddenField()
+    register_anyway = BooleanField(_l("I have checked: this is a different person. Register them anyway."))
+
+    def __iter__(self):
+        """The structure first, then the person."""
+        fields = list(super().__iter__())
+        return iter(sorted(fields, key=lambda f: f.name != "structure"))
+
+
+class EditForm(BeneficiaryForm):
+    version = HiddenField()
+
+    def saved_meanwhile(self, beneficiary) -> list[tuple[str, str]]:
+        """(label, saved value) for each field where the record now differs from this form."""
+        typed = {name: normalise_codes(value) if isinstance(value, list) else value
+                 for name, value in self.values().items()}
+        return [(str(self[FORM_FIELD.get(name, name)].label.text), display_value(name, getattr(beneficiary, name)))
+                for name in CONFLICT_FIELDS if getattr(beneficiary, name) != typed.get(name)]
+
+
+class SearchForm(FlaskForm):
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=20)], filters=[clean],
+                            description=_l("For example B-2026-004213."), render_kw={"autocomplete": "off"})
+    surname = StringField(_l("Surname"), validators=[Optional(), Length(max=NAME_MAX)], filters=[clean_name],
+                          description=_l("Greek or Latin letters: both find the same person."),
+                          render_kw={"autocomplete": "off"})
+    birth_date = LocalDateField(_l("Date of birth"), validators=[Optional()])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[clean],
+                     render_kw={"autocomplete": "off"})
+    document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=64)], filters=[clean],
+                                  render_kw={"autocomplete": "off"})
+
+    def validate_reference(self, field):
+        if field.data and not _REFERENCE.match("".join(field.data.split()).upper()):
+            raise ValidationError(_l("A reference looks like B-2026-004213."))
+
+    def validate_birth_date(self, field):
+        _check_date_range(field)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not any(self[name].data for name in
+                             ("reference", "surname", "birth_date", "phone", "document_number")):
+            self.form_errors.append(_l("Fill in at least one search field."))
+            return False
+        return valid
+
+
+class ConsentForm(FlaskForm):
+    purpose = SelectField(_l("Purpose"), choices=codes.choices(codes.CONSENT_PURPOSES), validators=[InputRequired()])
+    decision = RadioField(_l("Decision"), choices=[SelectChoice("given", _l("Consent given")),
+                                                    SelectChoice("withdrawn", _l("Consent withdrawn"))],
+                          validators=[InputRequired(message=_l("Say whether consent was given or withdrawn."))])
+    decided_on = LocalDateField(_l("Date of the decision"),
+                                validators=[InputRequired(message=_l("Give the date of the decision."))])
+
+    def validate_decided_on(self, field):
+        _check_date_range(field)

@@ -1,0 +1,217 @@
+"""Writes for beneficiaries and consent: check, change, audit, flush. Views commit.
+
+Audit events carry ids only: never a name, a date of birth or a number.
+"""
+from __future__ import annotations
+
+import uuid
+import hashlib
+import hmac
+from typing import Mapping
+
+from flask import current_app
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from caseapp.beneficiaries import casefile_service, codes, timeline
+from caseapp.beneficiaries.casefile_models import CaseFile
+from caseapp.beneficiaries.dates import local_today
+from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ReferenceCounter, normalise_codes
+from caseapp.extensions import db
+from caseapp.models_base import utcnow
+from caseapp.security.audit import record
+from caseapp.security.blind_index import INDEX_NORMALISERS
+from caseapp.security.key_models import DataKey
+from caseapp.structures.models import Structure, StructureKind
+
+EDITABLE_FIELDS = Beneficiary.IDENTITY_FIELDS + Beneficiary.CODED_FIELDS
+
+
+class BeneficiaryError(ValueError):
+    """A request that cannot be carried out; `field` says where to show `message`."""
+
+    def __init__(self, field: str | None, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+class ConflictError(BeneficiaryError):
+    def __init__(self):
+        super().__init__("version", _l(
+            "Someone else saved changes to this record while you were editing it. Your changes have "
+            "NOT been saved yet: they are still in the form below. Check the values saved meanwhile, "
+            "then save again."))
+
+
+# --- structures a user may act for --------------------------------------------------
+
+
+def registration_structures(user) -> list[Structure]:
+    """The user's own structures where people can be registered (not partners, active)."""
+    if not user.has_permission("beneficiaries.register"):
+        return []
+    return [s for s in user.structures if s.active and s.kind != StructureKind.PARTNER]
+
+
+def can_register_at(user, structure: Structure) -> bool:
+    return structure in registration_structures(user)
+
+
+def acting_structure(user, beneficiary: Beneficiary) -> Structure | None:
+    """The user's first structure that holds a case file for the beneficiary."""
+    mine = set(user.structure_ids)
+    held = db.session.execute(
+        select(Structure).join(CaseFile, CaseFile.structure_id == Structure.id)
+        .where(CaseFile.beneficiary_id == beneficiary.id).order_by(Structure.code)
+    ).scalars()
+    return next((s for s in held if s.id in mine), None)
+
+
+# --- references ------------------------------------------------------------------------
+
+
+def next_reference(year: int) -> str:
+    """`B-<year>-<number>`: sequential per year, and says nothing about the person.
+
+    The counter row is incremented by one UPDATE (a row lock on PostgreSQL,
+    the write lock on SQLite), so concurrent registrations never share a number.
+    """
+    table = ReferenceCounter.__table__
+    bump = (update(table).where(table.c.year == year)
+            .values(last_value=table.c.last_value + 1).returning(table.c.last_value))
+    value = db.session.execute(bump).scalar_one_or_none()
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(table).values(year=year, last_value=1))
+            value = 1
+        except IntegrityError:
+            value = db.session.execute(bump).scalar_one()
+    return f"B-{year}-{value:06d}"
+
+
+# --- beneficiaries ------------------------------------------------------------------------
+
+
+def duplicate_fingerprint(values) -> str:
+    """Binds "register anyway" to the identifying values the warning was about.
+
+    If the user changes the surname, date of birth, phone or document after
+    seeing the warning, the check runs again.
+    """
+    parts = [INDEX_NORMALISERS["surname"](values.get("family_name")),
+             INDEX_NORMALISERS["birth_date"](values.get("birth_date")),
+             INDEX_NORMALISERS["phone"](values.get("phone")),
+             INDEX_NORMALISERS["document"](values.get("document_number"))]
+    key = hashlib.sha256(b"duplicate-check|" + current_app.secret_key.encode()).digest()
+    return hmac.new(key, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def warning_acknowledged(values, token: str | None) -> bool:
+    """True when `token` is the fingerprint of exactly these values (the warning was about them)."""
+    return hmac.compare_digest(token or "", duplicate_fingerprint(values))
+
+
+
+def _apply(beneficiary: Beneficiary, values: Mapping[str, object]) -> list[str]:
+    """Set the given fields; returns the names of those that changed."""
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, (list, tuple, set)):
+            value = normalise_codes(value)
+        if getattr(beneficiary, name) != value:
+            setattr(beneficiary, name, value)
+            changed.append(name)
+    birth_date = beneficiary.birth_date
+    if birth_date is not None and beneficiary.birth_year != birth_date.year:
+        beneficiary.birth_year = birth_date.year
+        if "birth_year" not in changed:
+            changed.append("birth_year")
+    return changed
+
+
+def register_beneficiary(values: Mapping[str, object], *, structure: Structure, actor,
+                         after_warning: bool = False) -> Beneficiary:
+    """A new person with their own data key, and an open case file at `structure`.
+
+    `after_warning`: the user was shown possible duplicates and chose to
+    register anyway (the audit event says so).
+    """
+    if not can_register_at(actor, structure):
+        raise BeneficiaryError("structure", _l("You cannot register people at this structure."))
+    key = DataKey.create()
+    db.session.add(key)
+    beneficiary = Beneficiary(id=uuid.uuid4(), reference=next_reference(local_today().year), data_key=key,
+                              registered_structure_id=structure.id, registered_by_id=actor.id,
+                              created_at=utcnow())
+    _apply(beneficiary, values)
+    db.session.add(beneficiary)
+    db.session.flush()
+    record("beneficiaries.register", object_type="beneficiary", object_id=beneficiary.id,
+           structure_id=structure.id, outcome="after_warning" if after_warning else "ok", user=actor)
+    casefile_service.open_case_file(beneficiary, structure, actor=actor)
+    return beneficiary
+
+
+def update_beneficiary(beneficiary: Beneficiary, values: Mapping[str, object], *, actor,
+                       expected_version: int) -> list[str]:
+    """Optimistic locking: refuse if the record changed since the form was loaded.
+
+    The version is compared here (the form was stale) and again by the
+    database in the UPDATE's WHERE clause (a concurrent save won the race).
+    """
+    if beneficiary.version != expected_version:
+        raise ConflictError()
+    changed = _apply(beneficiary, values)
+    if not changed:
+        return []
+    beneficiary.updated_at = utcnow()
+    beneficiary.updated_by_id = actor.id
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConflictError() from None
+    record("beneficiaries.update", object_type="beneficiary", object_id=beneficiary.id, user=actor)
+    for case_file in _my_case_files(actor, beneficiary):
+        timeline.add_event(case_file, "beneficiary.updated", actor=actor)
+    return changed
+
+
+def _my_case_files(user, beneficiary: Beneficiary) -> list[CaseFile]:
+    """Events go only to the actor's own structures' files: another structure's timeline
+    must not learn who else follows the person."""
+    return list(db.session.execute(
+        select(CaseFile).where(CaseFile.beneficiary_id == beneficiary.id,
+                               CaseFile.structure_id.in_(user.structure_ids))
+    ).scalars())
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def record_consent(beneficiary: Beneficiary, *, purpose: str, given: bool, decided_on, actor) -> ConsentRecord:
+    """Append a decision; the latest one per purpose is in force at once."""
+    if purpose not in codes.CONSENT_PURPOSES:
+        raise BeneficiaryError("purpose", _l("Choose a purpose from the list."))
+    if decided_on > local_today():
+        raise BeneficiaryError("decided_on", _l("The date cannot be in the future."))
+    structure = acting_structure(actor, beneficiary)
+    if structure is None:
+        raise BeneficiaryError(None, _l("You can record consent only for people your structure follows."))
+    entry = ConsentRecord(beneficiary_id=beneficiary.id, purpose=purpose, given=given, decided_on=decided_on,
+                          recorded_at=utcnow(), recorded_by_id=actor.id, structure_id=structure.id)
+    db.session.add(entry)
+    db.session.flush()
+    record("consent.give" if given else "consent.withdraw", object_type="beneficiary",
+           object_id=beneficiary.id, structure_id=structure.id, user=actor)
+    for case_file in _my_case_files(actor, beneficiary):
+        timeline.add_event(case_file, "consent.given" if given else "consent.withdrawn", actor=actor,
+                           text=purpose)
+    return entry

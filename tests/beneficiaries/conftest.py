@@ -1,0 +1,65 @@
+"""Helpers for beneficiary tests: drive the real forms, as a browser would."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from caseapp.extensions import db
+from caseapp.security.audit import AuditEvent
+from tests.conftest import csrf_token
+from tests.factories import structure
+
+UUID_IN_LOCATION = re.compile(r"/beneficiaries/([0-9a-f-]{36})$")
+
+
+def form_data(client, path: str, **fields) -> dict:
+    data = {"csrf_token": csrf_token(client, path)}
+    data.update({name: value for name, value in fields.items() if value is not None})
+    return data
+
+
+@pytest.fixture
+def register(client):
+    """POST the registration form; returns the response (302 to the profile on success)."""
+
+    def _register(structure_code: str = "KEM", **fields):
+        fields.setdefault("given_name", "Maria")
+        fields.setdefault("family_name", "Testopoulou")
+        fields.setdefault("sex", "female")
+        fields.setdefault("legal_status", "asylum_seeker")
+        data = form_data(client, "/beneficiaries/new", structure=str(structure(structure_code).id), **fields)
+        return client.post("/beneficiaries/new", data=data)
+
+    return _register
+
+
+def registered_id(response) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    match = UUID_IN_LOCATION.search(response.headers["Location"])
+    assert match, response.headers["Location"]
+    return match.group(1)
+
+
+@pytest.fixture
+def search(client):
+    def _search(**fields):
+        return client.post("/beneficiaries/search", data=form_data(client, "/beneficiaries/", **fields))
+
+    return _search
+
+
+def audit_events(action: str | None = None):
+    stmt = select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return list(db.session.execute(stmt).scalars())
+
+
+@pytest.fixture(autouse=True)
+def english(request):
+    """Assertions read English (the source language), so translating the UI cannot break them."""
+    if "client" in request.fixturenames:
+        client = request.getfixturevalue("client")
+        client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client)})
