@@ -57,6 +57,10 @@ class Config:
     LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
     LOCKOUT_DURATION = timedelta(minutes=_env_int("LOCKOUT_MINUTES", 15))
 
+    # Roles that must use a TOTP second factor (enrolment is forced at their next page view).
+    TOTP_REQUIRED_ROLES = tuple(filter(None, os.environ.get("TOTP_REQUIRED_ROLES", "").split(",")))
+    SECOND_FACTOR_TIMEOUT = timedelta(minutes=5)
+
     # Password hashing: argon2id (RFC 9106 second recommended option by default).
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
@@ -103,6 +107,8 @@ class ProductionConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY")
     CASEAPP_KEY_FILE = os.environ.get("CASEAPP_KEY_FILE")
     KEYS_REQUIRED = True
+    TOTP_REQUIRED_ROLES = tuple(filter(None, os.environ.get(
+        "TOTP_REQUIRED_ROLES", "supervisor,coordinator,admin").split(",")))
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     DEMO_DATA_ALLOWED = False

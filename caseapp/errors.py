@@ -1,5 +1,7 @@
 """Error pages that say what happened and nothing about the data behind it."""
-from flask import render_template
+import traceback
+
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -35,9 +37,17 @@ def handle_csrf_error(_error: CSRFError):
     return render_template("errors/error.html", code=400, title=title, message=message), 400
 
 
-def handle_unexpected(_error: Exception):
+def handle_unexpected(error: Exception):
     db.session.rollback()
+    current_app.logger.error("Unhandled %s on %s %s\n%s", type(error).__name__, request.method,
+                             request.endpoint, _traceback_without_message(error))
     return _render(500)
+
+
+def _traceback_without_message(error: Exception) -> str:
+    """Where it failed, never the exception's message: messages can quote personal data."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return "".join(traceback.format_list(frames)) + type(error).__qualname__
 
 
 def register(app) -> None:

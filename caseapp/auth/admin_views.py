@@ -118,3 +118,17 @@ def reset_password(user_id: int):
         return redirect(url_for(".index"))
     db.session.commit()
     return render_template("admin/one_time_password.html", user=user, one_time_password=one_time)
+
+
+@bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
+@permission_required("users.manage")
+def reset_two_factor(user_id: int):
+    user = _get_user_or_404(user_id)
+    try:
+        service.reset_second_factor(user, actor=current_user)
+    except service.UserError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Two-step verification was reset; the user sets it up again at their next login."), "success")
+    return redirect(url_for(".index"))

@@ -23,6 +23,12 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
+class CodeForm(FlaskForm):
+    code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)],
+                       description=_l("The code your authenticator app shows now."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"})
+
+
 class NewPasswordMixin:
     def validate_new_password(self, field):
         inputs = tuple(getattr(self, "_user_inputs", ()))

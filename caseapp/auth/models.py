@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
+import uuid
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.extensions import db
 from caseapp.models_base import UTCDateTime, utcnow
+from caseapp.security.key_models import DataKey
 from caseapp.security.permissions import Role, role_has
 from caseapp.structures.models import Structure
 
@@ -32,10 +35,16 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Second factor (TOTP): the secret is sealed under the user's own data key.
+    totp_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("data_keys.id"))
+    totp_secret_ct: Mapped[bytes | None] = mapped_column("totp_secret", LargeBinary)
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     structures: Mapped[list[Structure]] = relationship(secondary=user_structures, order_by=Structure.code)
+    totp_key: Mapped[DataKey | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -66,6 +75,9 @@ class User(db.Model):
     def structure_ids(self) -> list[int]:
         return [s.id for s in self.structures]
 
+    def needs_second_factor_enrolment(self, required_roles) -> bool:
+        return self.role in required_roles and not self.totp_enabled
+
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now
 
@@ -88,5 +100,7 @@ class AuthSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(32))
+    # Password checked, TOTP code still to come: not yet a logged-in session.
+    second_factor_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     user: Mapped[User] = relationship()

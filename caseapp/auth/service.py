@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from caseapp.auth import passwords
-from caseapp.auth.models import User
-from caseapp.auth.sessions import end_all_sessions, start_session
+from caseapp.auth import totp
+from caseapp.auth.models import AuthSession, User
+from caseapp.auth.sessions import current_session_row as current_session
+from caseapp.auth.sessions import end_all_sessions, end_current_session, start_session
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
 from caseapp.security.audit import record
@@ -21,6 +23,7 @@ from caseapp.structures.models import Structure
 
 class LoginOutcome(StrEnum):
     OK = "ok"
+    SECOND_FACTOR = "second_factor"
     BAD_CREDENTIALS = "bad_credentials"
     LOCKED = "locked"
 
@@ -67,7 +70,35 @@ def attempt_login(username: str, password: str) -> LoginResult:
     if not passwords.verify_password(user.password_hash, password):
         _count_failure(user, now)
         return LoginResult(LoginOutcome.BAD_CREDENTIALS)
-    _succeed(user, password, now)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    if user.totp_enabled:
+        start_session(user, second_factor_pending=True)
+        record("auth.login", object_type="user", object_id=user.id, outcome="password_ok", user=user)
+        return LoginResult(LoginOutcome.SECOND_FACTOR, user)
+    _succeed(user, now)
+    return LoginResult(LoginOutcome.OK, user)
+
+
+def complete_second_factor(pending: AuthSession, code: str) -> LoginResult:
+    """Second step of a login: a valid, unused TOTP code turns the pending session into a real one."""
+    user = pending.user
+    now = utcnow()
+    if user.is_locked(now):
+        end_current_session("locked")
+        record("auth.login", object_type="user", object_id=user.id, outcome="locked", user=user)
+        return LoginResult(LoginOutcome.LOCKED, user)
+    if not totp.accept_code(user, code):
+        _count_failure(user, now, action="auth.second_factor")
+        if user.is_locked(now):
+            end_current_session("locked")
+            return LoginResult(LoginOutcome.LOCKED, user)
+        return LoginResult(LoginOutcome.BAD_CREDENTIALS, user)
+    pending.second_factor_pending = False
+    pending.last_seen_at = now
+    user.failed_logins = 0
+    user.last_login_at = now
+    record("auth.login", object_type="user", object_id=user.id, outcome="ok", user=user)
     return LoginResult(LoginOutcome.OK, user)
 
 
@@ -78,17 +109,15 @@ def _lift_lock(user: User) -> None:
     record("auth.unlock", object_type="user", object_id=user.id, outcome="expired", user=user)
 
 
-def _count_failure(user: User, now) -> None:
+def _count_failure(user: User, now, action: str = "auth.login") -> None:
     user.failed_logins += 1
-    record("auth.login", object_type="user", object_id=user.id, outcome="failed", user=user)
+    record(action, object_type="user", object_id=user.id, outcome="failed", user=user)
     if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
         user.locked_until = now + current_app.config["LOCKOUT_DURATION"]
         record("auth.lock", object_type="user", object_id=user.id, outcome="locked", user=user)
 
 
-def _succeed(user: User, password: str, now) -> None:
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+def _succeed(user: User, now) -> None:
     user.failed_logins = 0
     user.last_login_at = now
     start_session(user)
@@ -96,8 +125,6 @@ def _succeed(user: User, password: str, now) -> None:
 
 
 def logout(user: User) -> None:
-    from caseapp.auth.sessions import end_current_session
-
     end_current_session("logout")
     record("auth.logout", object_type="user", object_id=user.id, user=user)
 
@@ -202,6 +229,27 @@ def reset_password(user: User, *, actor: User) -> str:
     db.session.flush()
     record("users.reset_password", object_type="user", object_id=user.id, user=actor)
     return one_time
+
+
+def enable_second_factor(user: User, code: str) -> None:
+    """Finish enrolment: the first valid code from the user's app switches TOTP on."""
+    if user.totp_enabled:
+        raise UserError("code", _l("Two-step verification is already on."))
+    if not totp.accept_code(user, code):
+        raise UserError("code", _l("That code is not valid. Check the time on your phone and try the current code."))
+    user.totp_enabled = True
+    end_all_sessions(user, "second_factor_enabled", keep=current_session())
+    record("auth.second_factor_enable", object_type="user", object_id=user.id, user=user)
+
+
+def reset_second_factor(user: User, *, actor: User) -> None:
+    """Admin reset (lost phone): the user enrols again at the next login if their role requires it."""
+    if user.id == actor.id:
+        raise UserError("code", _l("Another administrator must reset your two-step verification."))
+    totp.clear(user)
+    end_all_sessions(user, "second_factor_reset")
+    db.session.flush()
+    record("users.reset_second_factor", object_type="user", object_id=user.id, user=actor)
 
 
 def generate_one_time_password() -> str:

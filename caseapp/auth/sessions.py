@@ -29,13 +29,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> AuthSession:
-    """Begin a fresh session: the old cookie content is dropped (new id at login)."""
+def start_session(user: User, *, second_factor_pending: bool = False) -> AuthSession:
+    """Begin a fresh session: the old cookie content is dropped (new id at login).
+
+    With `second_factor_pending` the session proves only the password: it
+    authenticates nobody until `complete_second_factor` clears the flag.
+    """
     locale = session.get("locale")
     session.clear()
     token = secrets.token_urlsafe(32)
     now = utcnow()
-    row = AuthSession(id=_digest(token), user=user, created_at=now, last_seen_at=now)
+    row = AuthSession(id=_digest(token), user=user, created_at=now, last_seen_at=now,
+                      second_factor_pending=second_factor_pending)
     db.session.add(row)
     session[SESSION_KEY] = token
     if locale:
@@ -49,6 +54,16 @@ def current_session_row() -> AuthSession | None:
     if not token:
         return None
     return db.session.get(AuthSession, _digest(token))
+
+
+def pending_second_factor_session() -> AuthSession | None:
+    """The session waiting for a TOTP code, while it is fresh and its user active."""
+    row = current_session_row()
+    if row is None or row.ended_at is not None or not row.second_factor_pending or not row.user.active:
+        return None
+    if utcnow() - row.created_at > current_app.config["SECOND_FACTOR_TIMEOUT"]:
+        return None
+    return row
 
 
 def end_current_session(reason: str) -> None:
@@ -100,6 +115,8 @@ def load_user_from_session(_request) -> User | None:
     row = db.session.execute(
         select(AuthSession).where(AuthSession.id == _digest(token), AuthSession.ended_at.is_(None))
     ).scalar_one_or_none()
+    if row is not None and row.second_factor_pending:
+        return None  # password checked, code still to come: keep the session for /login/code
     if row is None or not row.user.active:
         session.pop(SESSION_KEY, None)
         return None

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from caseapp.auth import service
-from caseapp.auth.forms import ChangePasswordForm, LoginForm
+from caseapp.auth import service, sessions, totp
+from caseapp.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from caseapp.extensions import db, limiter
 from caseapp.security.permissions import authenticated, public
 
@@ -43,16 +43,78 @@ def login():
     if form.validate_on_submit():
         result = service.attempt_login(form.username.data, form.password.data)
         db.session.commit()
+        if result.outcome == service.LoginOutcome.SECOND_FACTOR:
+            return redirect(url_for("auth.login_code", next=safe_next(request.args.get("next"))))
         if result.outcome == service.LoginOutcome.OK:
-            if result.user.must_change_password:
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next(request.args.get("next")))
+            return _after_login(result.user)
         if result.outcome == service.LoginOutcome.LOCKED:
             flash(_("Too many failed attempts: this account is locked for a while. "
                     "Try again later or ask an administrator."), "error")
         else:
             flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _after_login(user):
+    if user.must_change_password:
+        return redirect(url_for("auth.change_password"))
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def login_code():
+    """Second login step for users with two-step verification."""
+    pending = sessions.pending_second_factor_session()
+    if pending is None:
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        result = service.complete_second_factor(pending, form.code.data)
+        db.session.commit()
+        if result.outcome == service.LoginOutcome.OK:
+            return _after_login(result.user)
+        if result.outcome == service.LoginOutcome.LOCKED:
+            flash(_("Too many failed attempts: this account is locked for a while. "
+                    "Try again later or ask an administrator."), "error")
+            return redirect(url_for("auth.login"))
+        form.code.errors.append(_("That code is not valid. Check the time on your phone and try the current code."))
+    return render_template("auth/login_code.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@authenticated
+def two_factor():
+    """Enrol a TOTP authenticator: scan the code, type the first number it shows."""
+    user = current_user._get_current_object()
+    if user.totp_enabled:
+        return render_template("auth/two_factor.html", form=None, secret=None)
+    if totp.secret_of(user) is None:
+        totp.start_enrolment(user)
+        db.session.commit()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            service.enable_second_factor(user, form.code.data)
+        except service.UserError as error:
+            db.session.rollback()
+            form.code.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Two-step verification is on. You will be asked for a code at every login."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/two_factor.html", form=form, secret=totp.secret_of(user))
+
+
+@bp.route("/account/two-factor/qr.svg")
+@authenticated
+def two_factor_qr():
+    """The enrolment QR code; never served once the factor is on."""
+    user = current_user._get_current_object()
+    if user.totp_enabled or totp.secret_of(user) is None:
+        abort(404)
+    return Response(totp.qr_svg(user), mimetype="image/svg+xml")
 
 
 @bp.route("/logout", methods=["POST"])

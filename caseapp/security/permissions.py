@@ -95,6 +95,9 @@ def _guarded(view: Callable, policy: Policy) -> Callable:
             return current_app.login_manager.unauthorized()
         if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             return redirect(url_for("auth.change_password"))
+        required = current_app.config["TOTP_REQUIRED_ROLES"]
+        if current_user.needs_second_factor_enrolment(required) and request.endpoint not in ENROLMENT_ENDPOINTS:
+            return redirect(url_for("auth.two_factor"))
         if not policy.allows(current_user):
             from caseapp.security.audit import record_denied
 
@@ -105,7 +108,9 @@ def _guarded(view: Callable, policy: Policy) -> Callable:
     return _declare(wrapper, policy)
 
 
+# Reachable while a user must first change their password / enrol a second factor.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
+ENROLMENT_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {"auth.two_factor", "auth.two_factor_qr"}
 
 
 def authenticated(view: Callable) -> Callable:
