@@ -1,4 +1,6 @@
 """`flask demo load`: one demo user per role, for trying the app locally."""
+from datetime import date
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -20,6 +22,26 @@ DEMO_USERS = [
     ("interpreter", "interpreter", "Amir Haddad", []),
 ]
 
+# Fictional people, so the screens have something to show. Loaded once.
+DEMO_BENEFICIARIES = [
+    ("caseworker", "KEM", {"given_name": "Amina", "family_name": "Haddad", "sex": "female",
+                           "birth_date": date(1991, 3, 14), "nationality": "SY", "language_codes": ["ar", "en"],
+                           "legal_status": "refugee", "phone": "6900000001"},
+     "First meeting: looking for Greek courses and help with the tax number."),
+    ("caseworker", "KEM", {"given_name": "Yusuf", "family_name": "Rahimi", "sex": "male",
+                           "birth_date": date(1987, 11, 2), "nationality": "AF", "language_codes": ["fa"],
+                           "legal_status": "asylum_seeker"},
+     "Asked about the citizenship-exam seminar; to be called back next week."),
+    ("supervisor", "DIS-PROG", {"given_name": "Joseph", "family_name": "Mbeki", "sex": "male",
+                                "birth_date": date(1979, 6, 30), "nationality": "CD", "language_codes": ["fr"],
+                                "legal_status": "subsidiary_protection", "vulnerability_codes": ["disability"]},
+     "Needs support with the disability certification; an interpreter for French is helpful."),
+    ("shelter", "SHELTER-W", {"given_name": "Elena", "family_name": "Papadopoulou", "sex": "female",
+                              "birth_date": date(1994, 1, 21), "nationality": "GR", "language_codes": ["el"],
+                              "legal_status": "greek_citizen", "vulnerability_codes": ["gbv_survivor"]},
+     "Admitted with one child. Safety plan agreed."),
+]
+
 demo_cli = AppGroup("demo", help="Demo data for local use (refused in production).")
 
 
@@ -33,6 +55,23 @@ def load_demo_users() -> list[User]:
     return created
 
 
+def load_demo_beneficiaries() -> int:
+    """Register the fictional people above (only into an empty database), each with a note."""
+    from caseapp.beneficiaries import casefile_service
+    from caseapp.beneficiaries import service as beneficiary_service
+    from caseapp.beneficiaries.models import Beneficiary
+
+    if db.session.execute(select(Beneficiary.id).limit(1)).first() is not None:
+        return 0
+    for username, code, values, note in DEMO_BENEFICIARIES:
+        actor = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        structure = next(s for s in actor.structures if s.code == code)
+        person = beneficiary_service.register_beneficiary(values, structure=structure, actor=actor)
+        case_file = next(cf for cf in person.case_files if cf.structure_id == structure.id)
+        casefile_service.add_note(case_file, note, confidential=False, actor=actor)
+    return len(DEMO_BENEFICIARIES)
+
+
 @demo_cli.command("load")
 def load_command():
     """Create the demo users (idempotent) and print their logins."""
@@ -40,6 +79,8 @@ def load_command():
         raise click.ClickException("Demo data is refused in production.")
     load_reference_data()
     load_demo_users()
+    db.session.flush()
+    load_demo_beneficiaries()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:

@@ -20,6 +20,9 @@ def test_demo_load_creates_one_user_per_role_and_prints_logins(app, client, db_s
     response = client.post("/login", data={"username": "caseworker", "password": DEMO_PASSWORD,
                                            "csrf_token": csrf_token(client)})
     assert response.status_code == 302
+    listing = client.get("/beneficiaries/").get_data(as_text=True)
+    assert "Haddad" in listing and "Rahimi" in listing
+    assert "Papadopoulou" not in listing and "Mbeki" not in listing  # other structures' people
 
 
 def test_demo_load_is_refused_in_production(database_url):
