@@ -71,7 +71,10 @@ def end_current_session(reason: str) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
         row.end_reason = reason
+    locale = session.get("locale")
     session.clear()
+    if locale:
+        session["locale"] = locale  # the interface language outlives the login
 
 
 def end_all_sessions(user: User, reason: str, keep: AuthSession | None = None) -> int:

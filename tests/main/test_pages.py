@@ -78,3 +78,10 @@ def test_navigation_depends_on_role(client, login_as):
     login_as("admin")
     page = client.get("/").get_data(as_text=True)
     assert "/admin/users/" in page and "/admin/audit/" in page
+
+
+def test_the_chosen_language_survives_logout(client, login_as):
+    client.post("/language", data={"csrf_token": csrf_token(client), "locale": "en", "next": "/login"})
+    login_as("caseworker")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert 'lang="en"' in client.get("/login").get_data(as_text=True)
