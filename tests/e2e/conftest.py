@@ -68,3 +68,59 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Όνομα χρήστη").fill(username)
     page.get_by_label("Κωδικός").fill(password)
     page.get_by_role("button", name="Σύνδεση").click()
+
+
+# --- Shared by the beneficiary journeys -------------------------------------------------
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from caseapp.auth.models import User  # noqa: E402
+
+
+@pytest.fixture
+def keep_user_locales(live_app):
+    """Switching language while logged in is remembered on the user account (the live
+    database is shared by the whole session): put every user's choice back afterwards, so
+    later tests still meet the Greek default."""
+    with live_app.app_context():
+        saved = dict(db.session.execute(select(User.id, User.locale)).all())
+        db.session.remove()
+    yield
+    with live_app.app_context():
+        for user in db.session.execute(select(User)).scalars():
+            if user.id in saved:
+                user.locale = saved[user.id]
+        db.session.commit()
+        db.session.remove()
+
+
+def switch_to_english(page) -> None:
+    """The header's language button; the English labels are the source strings, so
+    assertions do not depend on the Greek catalogue being complete."""
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def log_in_in_english(page, username: str, password: str) -> None:
+    log_in(page, username, password)
+    expect(page.get_by_role("navigation")).to_be_visible()  # only shown once logged in
+    switch_to_english(page)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def fill_registration(page, *, family_name: str, given_name: str, birth_date: str | None = None,
+                      sex: str | None = None) -> None:
+    """Fill the registration form by its labels (open at /beneficiaries/new, in English)."""
+    page.get_by_label("Family name").fill(family_name)
+    page.get_by_label("Given name").fill(given_name)
+    if birth_date is not None:
+        page.get_by_label("Date of birth").fill(birth_date)
+    if sex is not None:
+        page.get_by_label("Sex").select_option(label=sex)
+
+
+def assert_no_axe_violations(page, what: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
