@@ -70,16 +70,19 @@ def get_visible_case_file(user, case_file_id: uuid.UUID) -> CaseFile | None:
     ).scalar_one_or_none()
 
 
-def my_case_files(user, beneficiary_ids) -> dict[uuid.UUID, list[CaseFile]]:
-    """The user's structures' case files for these beneficiaries, in one query."""
+def my_case_files(user, beneficiary_ids, *, with_assignee: bool = True) -> dict[uuid.UUID, list[CaseFile]]:
+    """The user's structures' case files for these beneficiaries, in one query (two with the assignee)."""
     ids = list(beneficiary_ids)
     result: dict[uuid.UUID, list[CaseFile]] = {bid: [] for bid in ids}
     if not ids:
         return result
+    options = [joinedload(CaseFile.structure)]
+    if with_assignee:
+        options.append(selectinload(CaseFile.assigned_to))
     rows = db.session.execute(
         visible_case_files(user)
         .where(CaseFile.beneficiary_id.in_(ids))
-        .options(joinedload(CaseFile.structure), selectinload(CaseFile.assigned_to))
+        .options(*options)
         .order_by(CaseFile.opened_at)
     ).scalars()
     for case_file in rows:

@@ -39,7 +39,7 @@ def _show_error(form, error) -> None:
 
 
 def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False) -> str:
-    case_files = queries.my_case_files(user(), [b.id for b in beneficiaries])
+    case_files = queries.my_case_files(user(), [b.id for b in beneficiaries], with_assignee=False)
     return render_template("beneficiaries/index.html", form=form, beneficiaries=beneficiaries,
                            case_files=case_files, next_cursor=next_cursor, searched=searched)
 

@@ -287,10 +287,6 @@ def test_registration_form_can_be_filled_and_sent_with_the_keyboard_only(casewor
     expect(page.get_by_role("region", name="Profile").get_by_role("definition").first).to_have_text("Female")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "accessibility bug: after the skip link the address ends in #main; forms post to action=\"\", "
-    "so the answer's URL keeps #main and the browser focuses <main> after app.js has focused the "
-    "error summary. Fix in templates/_forms.html (post to request.path) or in static/js/app.js."))
 def test_after_the_skip_link_an_invalid_form_still_focuses_the_error_summary(caseworker):
     page = caseworker
     page.goto("/beneficiaries/new")
