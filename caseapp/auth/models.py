@@ -4,7 +4,7 @@ from datetime import datetime
 
 import uuid
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Uuid
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.extensions import db

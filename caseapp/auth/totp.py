@@ -7,6 +7,8 @@ step it belongs to is remembered, and that step or an earlier one is refused.
 """
 from __future__ import annotations
 
+import io
+
 import pyotp
 import segno
 
@@ -46,8 +48,11 @@ def provisioning_uri(user: User) -> str:
     return pyotp.TOTP(secret_of(user)).provisioning_uri(name=user.username, issuer_name=ISSUER)
 
 
-def qr_svg(user: User) -> str:
-    return segno.make(provisioning_uri(user), error="m").svg_inline(scale=4, title=ISSUER)
+def qr_svg(user: User) -> bytes:
+    """A standalone SVG document (with its namespace, so browsers draw it as an image)."""
+    buffer = io.BytesIO()
+    segno.make(provisioning_uri(user), error="m").save(buffer, kind="svg", scale=4, title=ISSUER)
+    return buffer.getvalue()
 
 
 def accept_code(user: User, code: str) -> bool:

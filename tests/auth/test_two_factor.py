@@ -27,6 +27,7 @@ def enrol(client) -> str:
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     qr = client.get("/account/two-factor/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert b'xmlns="http://www.w3.org/2000/svg"' in qr.data  # a standalone document, drawable as <img>
     code = pyotp.TOTP(secret).now()
     response = client.post("/account/two-factor", data={"csrf_token": csrf_token(client, "/account/two-factor"),
                                                         "code": code})

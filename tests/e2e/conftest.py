@@ -7,6 +7,7 @@ behaviour is covered on both backends by the rest of the suite.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
@@ -54,13 +55,22 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="el-GR")
+@contextmanager
+def browser_page(browser, base_url: str):
+    """A fresh browser context (its own cookies) with one page."""
+    context = browser.new_context(base_url=base_url, locale="el-GR")
     page = context.new_page()
     page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with browser_page(browser, live_server) as page:
+        yield page
 
 
 def log_in(page, username: str, password: str) -> None:
