@@ -2,16 +2,27 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from caseapp.auth.views import safe_next
+from caseapp.beneficiaries import queries
+from caseapp.beneficiaries.lookups import audited
 from caseapp.extensions import db
 from caseapp.security.permissions import authenticated, public
 
 bp = Blueprint("main", __name__)
 
 
+HOME_CASE_FILES = 20
+
+
 @bp.route("/")
 @authenticated
 def home():
-    return render_template("main/home.html")
+    """The user's landing page; caseworkers and supervisors see the open files assigned to them."""
+    user = current_user._get_current_object()
+    if not user.has_permission("cases.view"):
+        return render_template("main/home.html", case_files=None)
+    case_files = queries.my_open_case_files(user, HOME_CASE_FILES)
+    html = render_template("main/home.html", case_files=case_files, limit=HOME_CASE_FILES)
+    return audited(html, "cases.my_list", object_type="user", object_id=user.id) if case_files else html
 
 
 @bp.route("/healthz")
