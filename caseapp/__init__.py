@@ -35,7 +35,7 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from caseapp import database, i18n, models  # noqa: F401  (models: every table on the metadata)
-    from caseapp.auth.sessions import forget_cached_user, load_user_from_session
+    from caseapp.auth.sessions import load_user_from_session
     from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     database.configure_engine_events()
@@ -48,7 +48,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.request_loader(load_user_from_session)
     login_manager.unauthorized_handler(i18n.redirect_to_login)
     login_manager.session_protection = None  # server-side sessions do this job
-    app.before_request(forget_cached_user)
 
 
 def register_security(app: Flask) -> None:

@@ -46,10 +46,11 @@ def fill_english() -> None:
         write_po(handle, catalog, sort_output=True, omit_header=False)
 
 
-def missing(locale: str) -> list[str]:
+def missing(locale: str, template: Path = POT) -> list[str]:
+    """Msgids of `template` that the locale's catalogue lacks, leaves empty or marks fuzzy."""
     with catalogue_path(locale).open("rb") as handle:
         catalog = read_po(handle, locale=locale)
-    with POT.open("rb") as handle:
+    with template.open("rb") as handle:
         template = read_po(handle)
     problems = []
     for message in template:

@@ -12,6 +12,8 @@ import os
 import re
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import create_engine, event, text
@@ -58,10 +60,28 @@ def backend(database_url) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
 
+class FreshRequestClient(FlaskClient):
+    """Each request starts with an empty `g`, as in production.
+
+    A test holds one app context across its requests (so factories and
+    requests share the rolled-back session); without this, Flask-Login's
+    cached user, Flask-Babel's locale and Flask-WTF's CSRF token would leak
+    from one request into the next, and a revoked session could look alive.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(g):
+                g.pop(name)
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, **overrides):
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CASEAPP_KEYS": TEST_KEYS}
     settings.update(overrides)
-    return create_app("test", **settings)
+    app = create_app("test", **settings)
+    app.test_client_class = FreshRequestClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Admin screens: create, edit, deactivate users and reset passwords."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from caseapp.auth.forms import UserForm
 from caseapp.auth.models import User
 from caseapp.auth.queries import users_page
 from caseapp.extensions import db
+from caseapp.formtools import show_error
 from caseapp.models_base import utcnow
 from caseapp.security.permissions import permission_required
 from caseapp.structures.models import Structure
@@ -24,13 +25,6 @@ def _structure_choices():
         select(Structure).where(Structure.kind != "partner", Structure.active.is_(True)).order_by(Structure.code)
     ).scalars()
     return [SelectChoice(s.code, f"{s.code} — {s.name}") for s in structures]
-
-
-def _get_user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/")
@@ -51,7 +45,7 @@ def create():
                 username=form.username.data, display_name=form.display_name.data, role=form.role.data,
                 password=None, structure_codes=form.structures.data, actor=current_user)
         except service.UserError as error:
-            form[error.field].errors.append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             return render_template("admin/one_time_password.html", user=user,
@@ -62,7 +56,7 @@ def create():
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
 @permission_required("users.manage")
 def edit(user_id: int):
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
     del form.username
     form.structures.choices = _structure_choices()
@@ -76,7 +70,7 @@ def edit(user_id: int):
                                 expected_version=int(form.version.data or 0))
         except service.UserError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The user has been saved."), "success")
@@ -84,17 +78,10 @@ def edit(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user)
 
 
-def _show_error(form, error: service.UserError) -> None:
-    if error.field in form:
-        form[error.field].errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
-
-
 @bp.route("/<int:user_id>/active", methods=["POST"])
 @permission_required("users.manage")
 def set_active(user_id: int):
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     activate = request.form.get("active") == "1"
     try:
         service.set_active(user, activate, actor=current_user)
@@ -110,7 +97,7 @@ def set_active(user_id: int):
 @bp.route("/<int:user_id>/reset-password", methods=["POST"])
 @permission_required("users.manage")
 def reset_password(user_id: int):
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     try:
         one_time = service.reset_password(user, actor=current_user)
     except service.UserError as error:
@@ -123,7 +110,7 @@ def reset_password(user_id: int):
 @bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
 @permission_required("users.manage")
 def reset_two_factor(user_id: int):
-    user = _get_user_or_404(user_id)
+    user = db.get_or_404(User, user_id)
     try:
         service.reset_second_factor(user, actor=current_user)
     except service.UserError as error:

@@ -12,8 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, g, session
-from flask_babel import refresh as refresh_locale
+from flask import current_app, session
 from sqlalchemy import select, update
 
 from caseapp.auth.models import AuthSession, User
@@ -35,18 +34,23 @@ def start_session(user: User, *, second_factor_pending: bool = False) -> AuthSes
     With `second_factor_pending` the session proves only the password: it
     authenticates nobody until `complete_second_factor` clears the flag.
     """
-    locale = session.get("locale")
-    session.clear()
+    _clear_keeping_locale()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = AuthSession(id=_digest(token), user=user, created_at=now, last_seen_at=now,
                       second_factor_pending=second_factor_pending)
     db.session.add(row)
     session[SESSION_KEY] = token
-    if locale:
-        session["locale"] = locale
     session.permanent = True
     return row
+
+
+def _clear_keeping_locale() -> None:
+    """Drop everything from the cookie but the interface language, which outlives a login."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def current_session_row() -> AuthSession | None:
@@ -71,10 +75,7 @@ def end_current_session(reason: str) -> None:
     if row is not None and row.ended_at is None:
         row.ended_at = utcnow()
         row.end_reason = reason
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale  # the interface language outlives the login
+    _clear_keeping_locale()
 
 
 def end_all_sessions(user: User, reason: str, keep: AuthSession | None = None) -> int:
@@ -97,17 +98,6 @@ def _expired(row: AuthSession, now) -> str | None:
     if now - row.created_at > cfg["SESSION_ABSOLUTE_TIMEOUT"]:
         return "absolute_timeout"
     return None
-
-
-def forget_cached_user() -> None:
-    """Start each request with an empty `g`: user, locale and CSRF token resolved afresh.
-
-    Each production request has its own app context, so this only matters when
-    a context is reused (tests); it guarantees a revoked session is seen at once.
-    """
-    for name in list(g):
-        g.pop(name)
-    refresh_locale()
 
 
 def load_user_from_session(_request) -> User | None:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from caseapp.auth import service, sessions, totp
 from caseapp.auth.forms import ChangePasswordForm, CodeForm, LoginForm
 from caseapp.extensions import db, limiter
+from caseapp.formtools import show_error
 from caseapp.security.permissions import authenticated, public
 
 bp = Blueprint("auth", __name__)
@@ -99,7 +100,7 @@ def two_factor():
             service.enable_second_factor(user, form.code.data)
         except service.UserError as error:
             db.session.rollback()
-            form.code.errors.append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Two-step verification is on. You will be asked for a code at every login."), "success")
@@ -135,8 +136,7 @@ def change_password():
         try:
             service.change_password(user, form.current_password.data, form.new_password.data)
         except service.UserError as error:
-            field = form._fields.get(error.field, form.new_password)
-            field.errors.append(error.message)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Your password has been changed. Other sessions were logged out."), "success")

@@ -11,6 +11,7 @@ from caseapp.beneficiaries.casefile_forms import CloseForm, NoteForm, ReassignFo
 from caseapp.beneficiaries.casefile_models import CaseFile
 from caseapp.beneficiaries.lookups import audited, case_file_or_404, refuse, user, uuid_arg
 from caseapp.extensions import db
+from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
 from wtforms import SelectChoice
 
@@ -22,9 +23,9 @@ def helpers():
     return {"codes": codes, "timeline": timeline}
 
 
-def _reassign_form(case_file: CaseFile) -> ReassignForm:
+def _reassign_form(case_file: CaseFile, staff) -> ReassignForm:
     form = ReassignForm()
-    form.assigned_to.choices = [SelectChoice(u.id, u.display_name) for u in queries.structure_staff(case_file.structure_id)]
+    form.assigned_to.choices = [SelectChoice(u.id, u.display_name) for u in staff]
     if form.assigned_to.data is None and case_file.assigned_to_id:
         form.assigned_to.data = case_file.assigned_to_id
     return form
@@ -37,7 +38,8 @@ def _render(case_file: CaseFile, *, note_form: NoteForm | None = None, status: i
     html = render_template(
         "beneficiaries/case_file.html", case_file=case_file, beneficiary=case_file.beneficiary,
         notes=notes, events=events, note_form=note_form or NoteForm(), close_form=CloseForm(),
-        reassign_form=_reassign_form(case_file) if case_file.can_reassign(viewer) else None,
+        reassign_form=(_reassign_form(case_file, queries.structure_staff(case_file.structure_id))
+                       if case_file.can_reassign(viewer) else None),
         can_write=case_file.can_write_note(viewer), can_close=case_file.can_close_or_reopen(viewer),
     )
     return audited(html, "cases.view", object_type="case_file", object_id=case_file.id,
@@ -63,7 +65,7 @@ def add_note(case_file_id: uuid.UUID):
     except casefile_service.CaseFileError as error:
         db.session.rollback()
         case_file = case_file_or_404(case_file_id)
-        (form[error.field].errors if error.field in form else form.form_errors).append(error.message)
+        show_error(form, error)
         return _render(case_file, note_form=form, status=400)
     db.session.commit()
     flash(_("The note has been added."), "success")
@@ -108,9 +110,10 @@ def reopen(case_file_id: uuid.UUID):
 @permission_required("cases.view", "cases.reassign")
 def assign(case_file_id: uuid.UUID):
     def reassign(case_file):
-        form = _reassign_form(case_file)
-        staff = {u.id: u for u in queries.structure_staff(case_file.structure_id)}
-        assignee = staff.get(form.assigned_to.data) if form.validate_on_submit() else None
+        staff = queries.structure_staff(case_file.structure_id)
+        form = _reassign_form(case_file, staff)
+        by_id = {u.id: u for u in staff}
+        assignee = by_id.get(form.assigned_to.data) if form.validate_on_submit() else None
         casefile_service.reassign_case_file(case_file, assignee, actor=user())
 
     return _transition(case_file_id, lambda cf: cf.can_reassign(user()), reassign,

@@ -12,6 +12,7 @@ from caseapp.beneficiaries.lookups import user, uuid_arg
 from caseapp.beneficiaries.models import ErasureRequest
 from caseapp.beneficiaries.service import BeneficiaryError
 from caseapp.extensions import db
+from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
 
 bp = Blueprint("erasure", __name__, url_prefix="/admin/erasure-requests")
@@ -21,13 +22,6 @@ STATUSES = tuple(codes.ERASURE_STATUS)
 @bp.context_processor
 def helpers():
     return {"codes": codes}
-
-
-def _request_or_404(request_id: uuid.UUID) -> ErasureRequest:
-    erasure_request = db.session.get(ErasureRequest, request_id)
-    if erasure_request is None:
-        abort(404)
-    return erasure_request
 
 
 @bp.route("/")
@@ -44,15 +38,15 @@ def index():
 @bp.route("/<uuid:request_id>", methods=["GET", "POST"])
 @permission_required("erasure.confirm")
 def confirm(request_id: uuid.UUID):
-    erasure_request = _request_or_404(request_id)
+    erasure_request = db.get_or_404(ErasureRequest, request_id)
     form = ErasureConfirmForm()
     if erasure_request.is_pending and form.validate_on_submit():
         try:
             erasure.confirm_erasure(erasure_request, actor=user(), typed_reference=form.reference.data)
         except BeneficiaryError as error:
             db.session.rollback()
-            erasure_request = _request_or_404(request_id)
-            (form[error.field].errors if error.field in form else form.form_errors).append(error.message)
+            erasure_request = db.get_or_404(ErasureRequest, request_id)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The person's data has been erased."), "success")
@@ -63,7 +57,7 @@ def confirm(request_id: uuid.UUID):
 @bp.route("/<uuid:request_id>/reject", methods=["POST"])
 @permission_required("erasure.confirm")
 def reject(request_id: uuid.UUID):
-    erasure_request = _request_or_404(request_id)
+    erasure_request = db.get_or_404(ErasureRequest, request_id)
     try:
         erasure.reject_erasure(erasure_request, actor=user())
     except BeneficiaryError as error:

@@ -16,6 +16,7 @@ from caseapp.beneficiaries.dates import local_today
 from caseapp.beneficiaries.forms import ConsentForm, EditForm, RegistrationForm, SearchForm
 from caseapp.beneficiaries.lookups import audited, beneficiary_or_404, user, uuid_arg, version_of
 from caseapp.extensions import db
+from caseapp.formtools import show_error
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
 from wtforms import SelectChoice
@@ -26,13 +27,6 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 @bp.context_processor
 def helpers():
     return {"codes": codes, "iso": iso}
-
-
-def _show_error(form, error) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
-    else:
-        form.form_errors.append(error.message)
 
 
 # --- list and search -----------------------------------------------------------------
@@ -97,7 +91,7 @@ def register():
                                                            after_warning=confirmed)
             except (service.BeneficiaryError, casefile_service.CaseFileError) as error:
                 db.session.rollback()
-                _show_error(form, error)
+                show_error(form, error)
             else:
                 db.session.commit()
                 flash(_("Registered with reference %(ref)s.", ref=beneficiary.reference), "success")
@@ -161,7 +155,9 @@ def edit(beneficiary_id: uuid.UUID):
         db.session.commit()
         flash(_("The changes have been saved.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for(".show", beneficiary_id=beneficiary.id))
-    return render_template("beneficiaries/edit.html", form=form, beneficiary=beneficiary, saved_meanwhile=None)
+    html = render_template("beneficiaries/edit.html", form=form, beneficiary=beneficiary, saved_meanwhile=None)
+    return audited(html, "beneficiaries.view", object_type="beneficiary", object_id=beneficiary.id,
+                   outcome="invalid_edit")
 
 
 # --- consent -------------------------------------------------------------------------------------
@@ -192,7 +188,7 @@ def consent(beneficiary_id: uuid.UUID):
         except service.BeneficiaryError as error:
             db.session.rollback()
             beneficiary = beneficiary_or_404(beneficiary_id)
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("The consent decision has been recorded."), "success")
@@ -244,7 +240,7 @@ def request_erasure(beneficiary_id: uuid.UUID):
         except service.BeneficiaryError as error:
             db.session.rollback()
             beneficiary = beneficiary_or_404(beneficiary_id)
-            _show_error(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Erasure requested. An administrator must confirm it before anything is erased."), "success")

@@ -105,6 +105,8 @@ def test_invalid_input_on_edit_changes_nothing(client, login_as):
     assert 'value="not a date"' in body
     db.session.expire_all()
     assert db.session.get(Beneficiary, person.id).family_name == "Keepme"
+    shown = [e for e in audit_events("beneficiaries.view") if e.object_id == str(person.id)]
+    assert [e.outcome for e in shown][-1:] == ["invalid_edit"]  # the page showed the file: audited
 
 
 def test_an_unchanged_form_saves_nothing_and_keeps_the_version(client, login_as):
