@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from caseapp.auth.models import AuthSession, User
 from caseapp.extensions import db
@@ -107,6 +108,7 @@ def load_user_from_session(_request) -> User | None:
         return None
     row = db.session.execute(
         select(AuthSession).where(AuthSession.id == _digest(token), AuthSession.ended_at.is_(None))
+        .options(joinedload(AuthSession.user))  # every request: one round trip, not two
     ).scalar_one_or_none()
     if row is not None and row.second_factor_pending:
         return None  # password checked, code still to come: keep the session for /login/code
