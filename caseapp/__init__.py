@@ -63,7 +63,7 @@ def register_security(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from caseapp.auth import admin_views as users_admin
     from caseapp.auth import views as auth
-    from caseapp.beneficiaries import casefile_views as cases
+    from caseapp.casefiles import views as cases
     from caseapp.beneficiaries import erasure_views as erasure
     from caseapp.beneficiaries import views as beneficiaries
     from caseapp.main import views as main

@@ -57,7 +57,7 @@ def load_demo_users() -> list[User]:
 
 def load_demo_beneficiaries() -> int:
     """Register the fictional people above (only into an empty database), each with a note."""
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
     from caseapp.beneficiaries import service as beneficiary_service
     from caseapp.beneficiaries.models import Beneficiary
 

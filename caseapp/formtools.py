@@ -1,13 +1,145 @@
-"""Helpers shared by every domain's forms."""
+"""Shared form helpers: input filters, fields, and the unit of work every form view repeats.
+
+Every domain's forms and views use these; no domain imports another's forms.
+"""
 from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable, TypeVar
+
+from flask import flash, redirect
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from caseapp.dates import local_today
+from caseapp.domain import DomainError
+from caseapp.extensions import db
+
+T = TypeVar("T")
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+# --- filters -------------------------------------------------------------------------
+
+
+def clean(value):
+    """Strip surrounding spaces; an empty answer is no answer (None)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def clean_text(value):
+    """Like `clean`, with browser line endings (CRLF) made plain newlines."""
+    value = clean(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+def clean_name(value):
+    value = clean(value)
+    return " ".join(value.split()) if value else value
+
+
+# --- fields ---------------------------------------------------------------------------
+
+
+class LocalDateField(DateField):
+    """A date typed as YYYY-MM-DD (what date pickers send) or DD/MM/YYYY (the Greek way)."""
+
+    FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        self.raw_data = valuelist
+        if not text:
+            return
+        for pattern in self.FORMATS:
+            try:
+                self.data = datetime.strptime(text, pattern).date()
+                return
+            except ValueError:
+                continue
+        raise ValueError(_l("Enter a real date, for example 1985-03-14 or 14/03/1985."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes (rendered as a fieldset by _forms.html)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def check_date_range(field, *, allow_future: bool = False) -> None:
+    """Refuse dates before 1900 and, unless `allow_future`, after today (Europe/Athens)."""
+    if field.data is None:
+        return
+    if not allow_future and field.data > local_today():
+        raise ValidationError(_l("The date cannot be in the future."))
+    if field.data < EARLIEST_DATE:
+        raise ValidationError(_l("The date cannot be before 1900."))
+
+
+# --- showing a service's refusal ------------------------------------------------------
 
 
 def show_error(form, error) -> None:
     """Show a service's refusal where it belongs: on its field, or above the form.
 
-    `error` is any of the domains' errors carrying `field` (or None) and `message`.
+    `error` is a `caseapp.domain.DomainError` (anything with `field`, None or a
+    field name, and `message`).
     """
     if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
+        form[error.field].errors = list(form[error.field].errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+# --- the unit of work of a form view ---------------------------------------------------
+
+
+def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable[[T], str]):
+    """Run `action` (a service call) in the request's transaction.
+
+    On success: commit, flash `success` (a message, or None for no message) and
+    return a redirect to `next_url(result)`. On a `DomainError`: roll back, put the
+    message on `form` (its field, or above the form) and return None, so the view
+    shows the form again with everything the user typed (status 400 or 409).
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        show_error(form, error)
+        form.refused = error
+        return None
+    db.session.commit()
+    if success:
+        flash(str(success), "success")
+    return redirect(next_url(result))
+
+
+def commit_or_flash(action: Callable[[], T], *, success, next_url: str):
+    """For buttons without a form to show again: run, commit and flash `success`, or roll
+    back and flash the refusal; either way redirect to `next_url`."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if success:
+            flash(str(success), "success")
+    return redirect(next_url)
+
+
+def refused_status(form) -> int:
+    """HTTP status for a form shown again: 409 after a conflict, 400 otherwise."""
+    from caseapp.domain import ConflictError
+
+    return 409 if isinstance(getattr(form, "refused", None), ConflictError) else 400

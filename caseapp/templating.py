@@ -1,10 +1,16 @@
-"""Template globals: navigation by role and the language switch."""
-from flask import request
+"""Template globals: navigation by role, panels of other domains, and the language switch."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import g, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from caseapp.i18n import LANGUAGE_NAMES
+from caseapp.panels import panels_for
 
 
 def role_label(role: str) -> str:
@@ -12,15 +18,34 @@ def role_label(role: str) -> str:
 
     return str(ROLE_LABELS.get(role, role))
 
-# (endpoint, label, permission or None for any logged-in user)
-NAVIGATION = [
-    ("main.home", _l("Home"), None),
-    ("beneficiaries.index", _l("Beneficiaries"), "beneficiaries.view"),
-    ("users_admin.index", _l("Users"), "users.manage"),
-    ("structures.index", _l("Structures"), "structures.view"),
-    ("security.audit", _l("Audit log"), "audit.verify"),
-    ("erasure.index", _l("Erasure requests"), "erasure.confirm"),
-]
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    permission: str | None      # None: any logged-in user
+    order: int
+    badge: Callable[[object], int | None] | None = None  # e.g. referrals waiting for an answer
+
+
+NAVIGATION: dict[str, NavItem] = {}
+
+
+def register_nav(endpoint: str, label, *, permission: str | None, order: int,
+                 badge: Callable[[object], int | None] | None = None) -> None:
+    """Add a main-navigation entry (each domain registers its own, at import of its views).
+
+    `badge(user)` returns a count shown next to the label (one query at most, as it runs
+    on every page), or None for none.
+    """
+    NAVIGATION[endpoint] = NavItem(endpoint, label, permission, order, badge)
+
+
+register_nav("main.home", _l("Home"), permission=None, order=0)
+register_nav("beneficiaries.index", _l("Beneficiaries"), permission="beneficiaries.view", order=10)
+register_nav("users_admin.index", _l("Users"), permission="users.manage", order=80)
+register_nav("structures.index", _l("Structures"), permission="structures.view", order=85)
+register_nav("security.audit", _l("Audit log"), permission="audit.verify", order=90)
+register_nav("erasure.index", _l("Erasure requests"), permission="erasure.confirm", order=95)
 
 
 STRUCTURE_KIND_LABELS = {
@@ -39,11 +64,17 @@ def structure_kind_label(kind: str) -> str:
     return str(STRUCTURE_KIND_LABELS.get(kind, kind))
 
 
-def navigation_items():
+def navigation_items() -> list[tuple[str, object, int | None]]:
+    """(endpoint, label, badge count or None) for the current user, in order."""
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label) for endpoint, label, permission in NAVIGATION
-            if permission is None or current_user.has_permission(permission)]
+    if "navigation" in g:
+        return g.navigation
+    items = g.navigation = []
+    for item in sorted(NAVIGATION.values(), key=lambda i: i.order):
+        if item.permission is None or current_user.has_permission(item.permission):
+            items.append((item.endpoint, item.label, item.badge(current_user) if item.badge else None))
+    return items
 
 
 def register(app) -> None:
@@ -58,4 +89,5 @@ def register(app) -> None:
             "current_path": request.path,
             "role_label": role_label,
             "structure_kind_label": structure_kind_label,
+            "panels_for": panels_for,
         }

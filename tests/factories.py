@@ -67,7 +67,7 @@ def case_file_of(beneficiary, structure_code: str = "KEM"):
 
 def make_note(case_file, text: str = "Came with her two children; needs legal counselling.", *,
               confidential: bool = False, actor: User | None = None):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
 
     actor = actor or make_user("caseworker", structures=(case_file.structure.code,))
     return casefile_service.add_note(case_file, text, confidential=confidential, actor=actor)

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.auth import passwords
+from caseapp.formtools import MultiCheckboxField
 from caseapp.security.permissions import Role
 
 ROLE_LABELS = {
@@ -51,11 +51,6 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._user_inputs = (user.username, user.display_name) if user else ()
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):

@@ -20,8 +20,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
-from caseapp.beneficiaries import casefile_service, codes, timeline
-from caseapp.beneficiaries.casefile_models import CaseNote, TimelineEvent
+from caseapp.beneficiaries import codes
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles import timeline
+from caseapp.casefiles.models import CaseNote, TimelineEvent
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.beneficiaries.queries import pending_erasure_request
 from caseapp.beneficiaries.service import BeneficiaryError, acting_structure

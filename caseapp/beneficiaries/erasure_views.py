@@ -7,8 +7,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from caseapp.beneficiaries import codes, erasure, queries
-from caseapp.beneficiaries.casefile_forms import ErasureConfirmForm
-from caseapp.beneficiaries.lookups import user, uuid_arg
+from caseapp.beneficiaries.forms import ErasureConfirmForm
+from caseapp.viewtools import user, uuid_arg
 from caseapp.beneficiaries.models import ErasureRequest
 from caseapp.beneficiaries.service import BeneficiaryError
 from caseapp.extensions import db

@@ -12,63 +12,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from caseapp.auth.forms import MultiCheckboxField
 from caseapp.beneficiaries import codes, iso
-from caseapp.beneficiaries.dates import local_today
+from caseapp.dates import local_today
+from caseapp.formtools import EARLIEST_DATE, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text
 from caseapp.beneficiaries.models import normalise_codes
 from caseapp.security.blind_index import normalise_phone
 
-EARLIEST_DATE = date(1900, 1, 1)
 NAME_MAX = 100
 _PHONE_CHARS = re.compile(r"^[+0-9\s().\-/]+$")
 _REFERENCE = re.compile(r"^B-\d{4}-\d{6,}$")
-
-
-def clean(value):
-    """Strip surrounding spaces; an empty answer is no answer (None)."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def clean_text(value):
-    """Like `clean`, with browser line endings (CRLF) made plain newlines."""
-    value = clean(value)
-    return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
-
-
-def clean_name(value):
-    value = clean(value)
-    return " ".join(value.split()) if value else value
-
-
-class LocalDateField(DateField):
-    """A date typed as YYYY-MM-DD (what date pickers send) or DD/MM/YYYY (the Greek way)."""
-
-    FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            return
-        for pattern in self.FORMATS:
-            try:
-                self.data = datetime.strptime(text, pattern).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError(_l("Enter a real date, for example 1985-03-14 or 14/03/1985."))
-
-
-def _check_date_range(field) -> None:
-    if field.data is None:
-        return
-    if field.data > local_today():
-        raise ValidationError(_l("The date cannot be in the future."))
-    if field.data < EARLIEST_DATE:
-        raise ValidationError(_l("The date cannot be before 1900."))
 
 
 def luhn_ok(digits: str) -> bool:
@@ -132,7 +84,7 @@ class BeneficiaryForm(FlaskForm):
         self.document_type.choices = [SelectChoice("", _l("None"))] + codes.choices(codes.DOCUMENT_TYPES)
 
     def validate_birth_date(self, field):
-        _check_date_range(field)
+        check_date_range(field)
 
     def validate_birth_year(self, field):
         if field.data is None:
@@ -259,7 +211,7 @@ class SearchForm(FlaskForm):
             raise ValidationError(_l("A reference looks like B-2026-004213."))
 
     def validate_birth_date(self, field):
-        _check_date_range(field)
+        check_date_range(field)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -279,4 +231,13 @@ class ConsentForm(FlaskForm):
                                 validators=[InputRequired(message=_l("Give the date of the decision."))])
 
     def validate_decided_on(self, field):
-        _check_date_range(field)
+        check_date_range(field)
+
+
+class ErasureRequestForm(FlaskForm):
+    reason = SelectField(_l("Reason"), choices=codes.choices(codes.ERASURE_REASONS), validators=[InputRequired()])
+
+
+class ErasureConfirmForm(FlaskForm):
+    reference = StringField(_l("Type the reference to confirm"), validators=[DataRequired(), Length(max=20)],
+                            render_kw={"autocomplete": "off"})

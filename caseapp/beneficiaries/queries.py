@@ -1,13 +1,10 @@
-"""Scoped reads. Every screen that shows a beneficiary starts from one of the two
-scoping queries below, so access has a single definition:
+"""Scoped reads of beneficiaries: the list, search, the duplicate check, consent.
 
-    a user sees a case file when they belong to its structure, and a
-    beneficiary when one of their structures holds a case file for them.
-
-(Accepting a referral opens a case file at the receiving structure, so the
-referrals domain extends access by writing case files, not by changing this
-module.) Users without `beneficiaries.view` (admins, coordinators,
-interpreters) see nothing here even if a route forgot its permission.
+Every screen that shows a beneficiary starts from `visible_beneficiaries`,
+built on the case-file rule of `caseapp.casefiles.queries` (a user sees a
+beneficiary when one of their structures holds a case file for them). Users
+without `beneficiaries.view` (admins, coordinators, interpreters) see nothing
+here even if a route forgot its permission.
 """
 from __future__ import annotations
 
@@ -15,32 +12,20 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, false, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy.orm import selectinload
 
-from caseapp.auth.models import User, user_structures
-from caseapp.beneficiaries.casefile_models import OPEN, CaseFile, CaseNote, TimelineEvent
+from caseapp.casefiles.models import CaseFile
+from caseapp.casefiles.queries import user_structure_ids
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.extensions import db
+from caseapp.pagination import Page, keyset_after, keyset_page
 from caseapp.security import blind_index
 from caseapp.security.encrypted import blind_index_for
 from caseapp.structures.models import Structure
 
 SEARCH_CANDIDATE_LIMIT = 500
 SEARCH_RESULT_LIMIT = 50
-
-
-def user_structure_ids(user) -> Select:
-    """The user's structures, as a subquery (no extra round trip)."""
-    return select(user_structures.c.structure_id).where(user_structures.c.user_id == user.id)
-
-
-def visible_case_files(user) -> Select:
-    """Case files held by one of the user's structures."""
-    stmt = select(CaseFile)
-    if not user.has_permission("cases.view"):
-        return stmt.where(false())
-    return stmt.where(CaseFile.structure_id.in_(user_structure_ids(user)))
 
 
 def visible_beneficiaries(user) -> Select:
@@ -59,99 +44,7 @@ def get_visible_beneficiary(user, beneficiary_id: uuid.UUID) -> Beneficiary | No
     ).scalar_one_or_none()
 
 
-def get_visible_case_file(user, case_file_id: uuid.UUID) -> CaseFile | None:
-    """A case file of a live beneficiary, with what its page shows loaded in the same round trips."""
-    return db.session.execute(
-        visible_case_files(user)
-        .join(CaseFile.beneficiary)
-        .where(CaseFile.id == case_file_id, Beneficiary.erased_at.is_(None))
-        .options(selectinload(CaseFile.structure), selectinload(CaseFile.assigned_to),
-                 selectinload(CaseFile.beneficiary))
-    ).scalar_one_or_none()
-
-
-def my_case_files(user, beneficiary_ids, *, with_assignee: bool = True) -> dict[uuid.UUID, list[CaseFile]]:
-    """The user's structures' case files for these beneficiaries, in one query (two with the assignee)."""
-    ids = list(beneficiary_ids)
-    result: dict[uuid.UUID, list[CaseFile]] = {bid: [] for bid in ids}
-    if not ids:
-        return result
-    options = [joinedload(CaseFile.structure)]
-    if with_assignee:
-        options.append(selectinload(CaseFile.assigned_to))
-    rows = db.session.execute(
-        visible_case_files(user)
-        .where(CaseFile.beneficiary_id.in_(ids))
-        .options(*options)
-        .order_by(CaseFile.opened_at)
-    ).scalars()
-    for case_file in rows:
-        result[case_file.beneficiary_id].append(case_file)
-    return result
-
-
-def my_open_case_files(user, limit: int) -> list[CaseFile]:
-    """Open case files assigned to the user (their home page), newest first, in one query."""
-    return list(db.session.execute(
-        visible_case_files(user)
-        .join(CaseFile.beneficiary)
-        .where(CaseFile.assigned_to_id == user.id, CaseFile.status == OPEN, Beneficiary.erased_at.is_(None))
-        .options(joinedload(CaseFile.beneficiary), joinedload(CaseFile.structure))
-        .order_by(CaseFile.opened_at.desc(), CaseFile.id.desc())
-        .limit(limit)
-    ).unique().scalars())
-
-
 # --- list (keyset) ---------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    items: list
-    next_cursor: str | None
-
-
-def keyset_after(stmt: Select, model, time_attr: str, cursor: uuid.UUID | None, anchor_filter=None) -> Select:
-    """Rows after `cursor` in (time, id) descending order; the cursor row is found in the same query.
-
-    The anchor is an alias, so it is not correlated with the outer query;
-    `anchor_filter(alias)` limits the anchor to rows the caller may see.
-
-    The condition is a row-value comparison, `(time, id) < (anchor time, cursor)`:
-    SQLite and PostgreSQL both turn it into a range on the (time, id) index, so a
-    deep page costs what the first one does. (The equivalent `time < t OR (time = t
-    AND id < c)` is not used as a range: the database walks the index from the
-    newest row and filters, like OFFSET.)
-    """
-    if cursor is None:
-        return stmt
-    anchor = _anchor_alias(model)
-    conditions = [anchor.id == cursor]
-    if anchor_filter is not None:
-        conditions.append(anchor_filter(anchor))
-    anchor_time = select(getattr(anchor, time_attr)).where(*conditions).scalar_subquery()
-    cursor_id = literal(cursor, type_=model.id.type)
-    return stmt.where(tuple_(getattr(model, time_attr), model.id) < tuple_(anchor_time, cursor_id))
-
-
-_anchors: dict[type, object] = {}
-
-
-def _anchor_alias(model):
-    """One alias per model, made once: `aliased()` copies every column of the model on
-    each call (it made the deep list page about 2 ms slower), and an alias can appear in
-    any number of statements."""
-    anchor = _anchors.get(model)
-    if anchor is None:
-        anchor = _anchors[model] = aliased(model, name=f"{model.__tablename__}_anchor")
-    return anchor
-
-
-def _page(stmt: Select, model, time_attr: str, limit: int) -> Page:
-    rows = db.session.execute(
-        stmt.order_by(getattr(model, time_attr).desc(), model.id.desc()).limit(limit + 1)
-    ).scalars().all()
-    return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
 def beneficiaries_page(user, after: uuid.UUID | None, limit: int) -> Page:
@@ -161,7 +54,7 @@ def beneficiaries_page(user, after: uuid.UUID | None, limit: int) -> Page:
                               CaseFile.structure_id.in_(user_structure_ids(user)))
 
     stmt = keyset_after(visible_beneficiaries(user), Beneficiary, "created_at", after, visible_anchor)
-    return _page(stmt, Beneficiary, "created_at", limit)
+    return keyset_page(stmt, Beneficiary, "created_at", limit)
 
 
 # --- search (blind indexes, confirmed after decryption) -----------------------------
@@ -334,49 +227,6 @@ def _holders(beneficiary_ids) -> dict[uuid.UUID, list[tuple[int, bool]]]:
     return holders
 
 
-# --- case file contents -----------------------------------------------------------------
-
-NOTES_PAGE = 50
-TIMELINE_PAGE = 100
-
-
-def notes_page(case_file: CaseFile, before: uuid.UUID | None, limit: int = NOTES_PAGE) -> Page:
-    """A case file's notes, newest first, keyset on (created_at, id)."""
-    stmt = select(CaseNote).where(CaseNote.case_file_id == case_file.id).options(selectinload(CaseNote.author))
-    stmt = keyset_after(stmt, CaseNote, "created_at", before,
-                        lambda anchor: anchor.case_file_id == case_file.id)
-    page = _page(stmt, CaseNote, "created_at", limit)
-    for note in page.items:
-        note.case_file = case_file  # already loaded: no query per note to reach its key
-    return page
-
-
-def shareable_notes(case_file: CaseFile) -> Select:
-    """Notes that may travel with a referral: never the confidential ones."""
-    return select(CaseNote).where(CaseNote.case_file_id == case_file.id, CaseNote.confidential.is_(False))
-
-
-def timeline_page(case_file: CaseFile, before: int | None, limit: int = TIMELINE_PAGE) -> Page:
-    stmt = (select(TimelineEvent).where(TimelineEvent.case_file_id == case_file.id)
-            .options(selectinload(TimelineEvent.actor)))
-    if before is not None:
-        stmt = stmt.where(TimelineEvent.id < before)
-    rows = db.session.execute(
-        stmt.order_by(TimelineEvent.id.desc()).limit(limit + 1)
-    ).scalars().all()
-    return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
-
-
-def structure_staff(structure_id: int) -> list[User]:
-    """Active caseworkers and supervisors of a structure (who a file may be assigned to)."""
-    return list(db.session.execute(
-        select(User).join(user_structures, user_structures.c.user_id == User.id)
-        .where(user_structures.c.structure_id == structure_id, User.active.is_(True),
-               User.role.in_(("caseworker", "supervisor")))
-        .order_by(User.display_name)
-    ).scalars())
-
-
 # --- consent ---------------------------------------------------------------------------------
 
 
@@ -423,7 +273,7 @@ def erasure_requests_page(status: str, before: uuid.UUID | None, limit: int) -> 
             .options(selectinload(ErasureRequest.requested_by), selectinload(ErasureRequest.structure),
                      selectinload(ErasureRequest.decided_by), selectinload(ErasureRequest.beneficiary)))
     stmt = keyset_after(stmt, ErasureRequest, "requested_at", before)
-    return _page(stmt, ErasureRequest, "requested_at", limit)
+    return keyset_page(stmt, ErasureRequest, "requested_at", limit)
 
 
 def beneficiary_by_reference(reference: str) -> Beneficiary | None:

@@ -16,10 +16,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp.beneficiaries import casefile_service, codes, timeline
-from caseapp.beneficiaries.casefile_models import CaseFile
-from caseapp.beneficiaries.dates import local_today
+from caseapp.beneficiaries import codes
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles import timeline
+from caseapp.casefiles.models import CaseFile
+from caseapp.dates import local_today
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ReferenceCounter, normalise_codes
+from caseapp.domain import ConflictError as DomainConflict
+from caseapp.domain import DomainError
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
 from caseapp.security.audit import record
@@ -30,21 +34,19 @@ from caseapp.structures.models import Structure, StructureKind
 EDITABLE_FIELDS = Beneficiary.IDENTITY_FIELDS + Beneficiary.CODED_FIELDS
 
 
-class BeneficiaryError(ValueError):
+class BeneficiaryError(DomainError):
     """A request that cannot be carried out; `field` says where to show `message`."""
 
     def __init__(self, field: str | None, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
-class ConflictError(BeneficiaryError):
+class ConflictError(DomainConflict):
     def __init__(self):
-        super().__init__("version", _l(
+        super().__init__(_l(
             "Someone else saved changes to this record while you were editing it. Your changes have "
             "NOT been saved yet: they are still in the form below. Check the values saved meanwhile, "
-            "then save again."))
+            "then save again."), "version")
 
 
 # --- structures a user may act for --------------------------------------------------

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
-from caseapp.beneficiaries.casefile_models import CaseFile, CaseFilePeriod
+from caseapp.casefiles.models import CaseFile, CaseFilePeriod
 from caseapp.beneficiaries.codes import AGE_BANDS, UNKNOWN_AGE_BAND
-from caseapp.beneficiaries.dates import month_bounds, month_utc_bounds
+from caseapp.dates import month_bounds, month_utc_bounds
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.extensions import db
 

@@ -10,11 +10,14 @@ import uuid
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from caseapp.beneficiaries import casefile_service, codes, erasure, iso, queries, service
-from caseapp.beneficiaries.casefile_forms import ErasureRequestForm, OpenCaseFileForm
-from caseapp.beneficiaries.dates import local_today
-from caseapp.beneficiaries.forms import ConsentForm, EditForm, RegistrationForm, SearchForm
-from caseapp.beneficiaries.lookups import audited, beneficiary_or_404, user, uuid_arg, version_of
+from caseapp.beneficiaries import codes, erasure, iso, queries, service
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles.forms import OpenCaseFileForm
+from caseapp.dates import local_today
+from caseapp.beneficiaries.forms import ConsentForm, EditForm, ErasureRequestForm, RegistrationForm, SearchForm
+from caseapp.beneficiaries.lookups import beneficiary_or_404
+from caseapp.casefiles import queries as casefile_queries
+from caseapp.viewtools import audited, user, uuid_arg, version_of
 from caseapp.extensions import db
 from caseapp.formtools import show_error
 from caseapp.security.audit import record_and_commit
@@ -33,7 +36,7 @@ def helpers():
 
 
 def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False) -> str:
-    case_files = queries.my_case_files(user(), [b.id for b in beneficiaries], with_assignee=False)
+    case_files = casefile_queries.my_case_files(user(), [b.id for b in beneficiaries], with_assignee=False)
     return render_template("beneficiaries/index.html", form=form, beneficiaries=beneficiaries,
                            case_files=case_files, next_cursor=next_cursor, searched=searched)
 
@@ -116,7 +119,7 @@ def _structures_without_file(beneficiary, case_files):
 @permission_required("beneficiaries.view")
 def show(beneficiary_id: uuid.UUID):
     beneficiary = beneficiary_or_404(beneficiary_id)
-    case_files = queries.my_case_files(user(), [beneficiary.id])[beneficiary.id]
+    case_files = casefile_queries.my_case_files(user(), [beneficiary.id])[beneficiary.id]
     consents = queries.current_consents(beneficiary)
     open_form = OpenCaseFileForm()
     open_form.structure.choices = [SelectChoice(s.id, f"{s.code} — {s.name}")
@@ -206,7 +209,7 @@ def consent(beneficiary_id: uuid.UUID):
 @permission_required("cases.manage")
 def open_case_file(beneficiary_id: uuid.UUID):
     beneficiary = beneficiary_or_404(beneficiary_id)
-    case_files = queries.my_case_files(user(), [beneficiary.id])[beneficiary.id]
+    case_files = casefile_queries.my_case_files(user(), [beneficiary.id])[beneficiary.id]
     structures = _structures_without_file(beneficiary, case_files)
     form = OpenCaseFileForm()
     form.structure.choices = [SelectChoice(s.id, s.code) for s in structures]

@@ -2,8 +2,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 
 from caseapp.auth.views import safe_next
-from caseapp.beneficiaries import queries
-from caseapp.beneficiaries.lookups import audited
+from caseapp.casefiles import queries
+from caseapp.viewtools import audited
 from caseapp.extensions import db
 from caseapp.security.permissions import authenticated, public
 

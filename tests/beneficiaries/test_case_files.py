@@ -2,8 +2,11 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from caseapp.beneficiaries import casefile_service, queries, timeline
-from caseapp.beneficiaries.casefile_models import CaseFilePeriod, CaseNote
+from caseapp.casefiles import queries as casefile_queries
+from caseapp.beneficiaries import queries
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles import timeline
+from caseapp.casefiles.models import CaseFilePeriod, CaseNote
 from caseapp.extensions import db
 from tests.beneficiaries.conftest import audit_events, form_data
 from tests.factories import case_file_of, make_beneficiary, make_note, make_user, structure
@@ -46,7 +49,7 @@ def test_confidential_notes_are_marked_and_never_shareable(client, login_as):
     open_note = make_note(case_file, "Attends Greek classes.", actor=user)
     body = page(client.get(f"/cases/{case_file.id}"))
     assert "Confidential" in body and "Confidential note added" in body
-    shareable = db.session.execute(queries.shareable_notes(case_file)).scalars().all()
+    shareable = db.session.execute(casefile_queries.shareable_notes(case_file)).scalars().all()
     assert [n.id for n in shareable] == [open_note.id]
 
 
@@ -67,7 +70,7 @@ def test_closing_needs_a_reason_and_a_closed_file_takes_no_notes_until_reopened(
     periods = db.session.execute(select(CaseFilePeriod).where(CaseFilePeriod.case_file_id == case_file.id)
                                  .order_by(CaseFilePeriod.id)).scalars().all()
     assert len(periods) == 2 and periods[0].closed_on is not None and periods[1].closed_on is None
-    kinds = [e.kind for e in queries.timeline_page(case_file, None).items]
+    kinds = [e.kind for e in casefile_queries.timeline_page(case_file, None).items]
     assert kinds[:3] == ["case.reopened", "case.closed", "case.opened"]
 
 
@@ -124,7 +127,7 @@ def test_notes_page_with_keyset_pagination(client, login_as):
     user = login_as("caseworker", structures=("KEM",))
     case_file = case_file_of(make_beneficiary(actor=user))
     notes = [casefile_service.add_note(case_file, f"Note number {i:03d}", confidential=False, actor=user)
-             for i in range(queries.NOTES_PAGE + 3)]
+             for i in range(casefile_queries.NOTES_PAGE + 3)]
     db.session.commit()
     first = page(client.get(f"/cases/{case_file.id}"))
     assert "Note number 052" in first and "Note number 002" not in first and "Older notes" in first

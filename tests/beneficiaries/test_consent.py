@@ -1,8 +1,9 @@
 """Consent per purpose: given or withdrawn, when, by whom; the history is kept."""
 from datetime import timedelta
 
+from caseapp.casefiles import queries as casefile_queries
 from caseapp.beneficiaries import queries, service
-from caseapp.beneficiaries.dates import local_today
+from caseapp.dates import local_today
 from tests.beneficiaries.conftest import audit_events, form_data
 from tests.factories import make_beneficiary, make_user, structure
 
@@ -53,7 +54,7 @@ def test_a_decision_in_the_future_or_without_a_choice_is_refused(client, login_a
 
 
 def test_consent_recorded_at_the_shelter_binds_kem_without_naming_the_shelter(client, login_as):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
 
     person = make_beneficiary("KEM")
     shelter_worker = make_user("caseworker", structures=("SHELTER-W",), display_name="Shelterworker Name")
@@ -67,14 +68,14 @@ def test_consent_recorded_at_the_shelter_binds_kem_without_naming_the_shelter(cl
 
 
 def test_consent_events_reach_only_the_recorders_timelines(client, login_as):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
     from tests.factories import case_file_of
 
     person = make_beneficiary("KEM")
     shelter_worker = make_user("caseworker", structures=("SHELTER-W",))
     casefile_service.open_case_file(person, structure("SHELTER-W"), actor=shelter_worker)
     service.record_consent(person, purpose="processing", given=True, decided_on=local_today(), actor=shelter_worker)
-    kem_events = queries.timeline_page(case_file_of(person, "KEM"), None).items
-    shelter_events = queries.timeline_page(case_file_of(person, "SHELTER-W"), None).items
+    kem_events = casefile_queries.timeline_page(case_file_of(person, "KEM"), None).items
+    shelter_events = casefile_queries.timeline_page(case_file_of(person, "SHELTER-W"), None).items
     assert "consent.given" not in {e.kind for e in kem_events}
     assert "consent.given" in {e.kind for e in shelter_events}

@@ -12,7 +12,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text, update
 
-from caseapp.beneficiaries.casefile_models import CaseNote
+from caseapp.casefiles.models import CaseNote
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.extensions import db
 from caseapp.security.crypto import DecryptionError

@@ -4,8 +4,8 @@ from sqlalchemy import func, select, update
 import pytest
 
 from caseapp.beneficiaries import service, stats
-from caseapp.beneficiaries.casefile_models import CaseNote, TimelineEvent
-from caseapp.beneficiaries.dates import local_today
+from caseapp.casefiles.models import CaseNote, TimelineEvent
+from caseapp.dates import local_today
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.extensions import db
 from caseapp.security.crypto import DecryptionError, open_sealed

@@ -3,7 +3,7 @@ import re
 import uuid
 from datetime import timedelta
 
-from caseapp.beneficiaries.casefile_models import CaseFile, CaseFilePeriod
+from caseapp.casefiles.models import CaseFile, CaseFilePeriod
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.extensions import db
 from caseapp.models_base import utcnow

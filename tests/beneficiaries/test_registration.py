@@ -171,7 +171,7 @@ def test_registering_at_kem_a_person_held_by_the_shelter_shows_no_sign_of_it(cli
 
 
 def test_a_person_held_by_the_shelter_and_by_kyada_is_signalled_because_of_kyada(client, login_as, register):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
     from tests.factories import structure
 
     person = make_beneficiary("SHELTER-W", family_name="Noori", birth_date=date(1988, 4, 4))

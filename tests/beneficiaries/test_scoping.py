@@ -89,7 +89,7 @@ def test_a_case_file_view_writes_one_audit_event(client, login_as):
 
 
 def test_a_user_sees_only_their_structures_case_files_of_a_shared_person(client, login_as):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
     from tests.factories import make_user, structure
 
     person = make_beneficiary("KEM")

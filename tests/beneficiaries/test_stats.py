@@ -3,8 +3,9 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import update
 
-from caseapp.beneficiaries import casefile_service, stats
-from caseapp.beneficiaries.casefile_models import CaseFilePeriod
+from caseapp.beneficiaries import stats
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles.models import CaseFilePeriod
 from caseapp.beneficiaries.erasure import erase_beneficiary
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.extensions import db

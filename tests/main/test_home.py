@@ -19,7 +19,7 @@ def test_home_lists_the_open_files_assigned_to_the_caseworker(client, login_as):
 
 
 def test_a_closed_file_leaves_the_home_page(client, login_as):
-    from caseapp.beneficiaries import casefile_service
+    from caseapp.casefiles import service as casefile_service
 
     me = login_as("caseworker", structures=("KEM",))
     person = make_beneficiary("KEM", actor=me, family_name="Closedfileidis")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 
 from caseapp.auth.models import User
 from caseapp.beneficiaries import erasure, queries
-from caseapp.beneficiaries.casefile_models import CaseNote
+from caseapp.casefiles.models import CaseNote
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.extensions import db
 from caseapp.security import key_models

@@ -1,14 +1,14 @@
-"""Forms on the case-file page, the erasure screens and opening a file at another structure."""
+"""Forms on the case-file page, and opening a file at another structure."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from caseapp.beneficiaries import codes
-from caseapp.beneficiaries.casefile_service import MAX_NOTE_LENGTH
-from caseapp.beneficiaries.forms import clean_text
+from caseapp.casefiles.service import MAX_NOTE_LENGTH
+from caseapp.formtools import clean_text
 
 
 class NoteForm(FlaskForm):
@@ -30,12 +30,3 @@ class ReassignForm(FlaskForm):
 
 class OpenCaseFileForm(FlaskForm):
     structure = SelectField(_l("Open a case file at"), coerce=int, choices=[], validators=[InputRequired()])
-
-
-class ErasureRequestForm(FlaskForm):
-    reason = SelectField(_l("Reason"), choices=codes.choices(codes.ERASURE_REASONS), validators=[InputRequired()])
-
-
-class ErasureConfirmForm(FlaskForm):
-    reference = StringField(_l("Type the reference to confirm"), validators=[DataRequired(), Length(max=20)],
-                            render_kw={"autocomplete": "off"})

@@ -13,7 +13,7 @@ from typing import Callable
 from flask_babel import lazy_gettext as _l
 
 from caseapp.beneficiaries import codes
-from caseapp.beneficiaries.casefile_models import CaseFile, TimelineEvent
+from caseapp.casefiles.models import CaseFile, TimelineEvent
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
 

@@ -5,11 +5,12 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp.beneficiaries import codes, timeline
-from caseapp.beneficiaries.casefile_models import CLOSED, OPEN, CaseFile, CaseFilePeriod, CaseNote
-from caseapp.beneficiaries.dates import local_today
+from caseapp.beneficiaries import codes
+from caseapp.casefiles import timeline
+from caseapp.casefiles.models import CLOSED, OPEN, CaseFile, CaseFilePeriod, CaseNote
+from caseapp.dates import local_today
+from caseapp.domain import DomainError, flush_or_conflict
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
 from caseapp.security.audit import record
@@ -17,19 +18,15 @@ from caseapp.security.audit import record
 MAX_NOTE_LENGTH = 20_000
 
 
-class CaseFileError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class CaseFileError(DomainError):
+    """A change to a case file that cannot be made."""
+
+
+CONFLICT = _l("Someone else changed this case file at the same time. Nothing was saved; look at it again and retry.")
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise CaseFileError(_l("Someone else changed this case file at the same time. "
-                               "Nothing was saved; look at it again and retry.")) from None
+    flush_or_conflict(CONFLICT)
 
 
 def _audit(action: str, case_file: CaseFile, actor, **kwargs) -> None:

@@ -6,10 +6,14 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from caseapp.beneficiaries import casefile_service, codes, queries, timeline
-from caseapp.beneficiaries.casefile_forms import CloseForm, NoteForm, ReassignForm
-from caseapp.beneficiaries.casefile_models import CaseFile
-from caseapp.beneficiaries.lookups import audited, case_file_or_404, refuse, user, uuid_arg
+from caseapp.beneficiaries import codes
+from caseapp.casefiles import queries
+from caseapp.casefiles import service as casefile_service
+from caseapp.casefiles import timeline
+from caseapp.casefiles.forms import CloseForm, NoteForm, ReassignForm
+from caseapp.casefiles.models import CaseFile
+from caseapp.casefiles.lookups import case_file_or_404
+from caseapp.viewtools import audited, int_arg, refuse, user, uuid_arg
 from caseapp.extensions import db
 from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
@@ -34,9 +38,9 @@ def _reassign_form(case_file: CaseFile, staff) -> ReassignForm:
 def _render(case_file: CaseFile, *, note_form: NoteForm | None = None, status: int = 200):
     viewer = user()
     notes = queries.notes_page(case_file, uuid_arg("notes_before"))
-    events = queries.timeline_page(case_file, request.args.get("events_before", type=int))
+    events = queries.timeline_page(case_file, int_arg("events_before"))
     html = render_template(
-        "beneficiaries/case_file.html", case_file=case_file, beneficiary=case_file.beneficiary,
+        "casefiles/case_file.html", case_file=case_file, beneficiary=case_file.beneficiary,
         notes=notes, events=events, note_form=note_form or NoteForm(), close_form=CloseForm(),
         reassign_form=(_reassign_form(case_file, queries.structure_staff(case_file.structure_id))
                        if case_file.can_reassign(viewer) else None),
