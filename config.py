@@ -46,16 +46,21 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 10))
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    # The cookie is a browser-session cookie (no Expires/Max-Age: it ends when the browser
+    # closes, since caseworkers share computers); the timeouts above are enforced on the server.
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
 
-    # Login throttling (Flask-Limiter) and account lock.
+    # Login throttling: Flask-Limiter rates, and growing delays per (account, address) in
+    # the database (caseapp/auth/throttle.py). No account lock.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute")
     LOGIN_LIMIT_PER_USERNAME = os.environ.get("LOGIN_LIMIT_PER_USERNAME", "15 per minute")
-    LOCKOUT_THRESHOLD = _env_int("LOCKOUT_THRESHOLD", 10)
-    LOCKOUT_DURATION = timedelta(minutes=_env_int("LOCKOUT_MINUTES", 15))
+    LOGIN_THROTTLE_AFTER = _env_int("LOGIN_THROTTLE_AFTER", 5)
+    LOGIN_THROTTLE_BASE = timedelta(seconds=_env_int("LOGIN_THROTTLE_BASE_SECONDS", 30))
+    LOGIN_THROTTLE_MAX = timedelta(minutes=_env_int("LOGIN_THROTTLE_MAX_MINUTES", 60))
+    LOGIN_THROTTLE_RESET = timedelta(hours=_env_int("LOGIN_THROTTLE_RESET_HOURS", 24))
+    LOGIN_USUAL_ADDRESS_DAYS = _env_int("LOGIN_USUAL_ADDRESS_DAYS", 90)
 
     # Roles that must use a TOTP second factor (enrolment is forced at their next page view).
     TOTP_REQUIRED_ROLES = tuple(filter(None, os.environ.get("TOTP_REQUIRED_ROLES", "").split(",")))

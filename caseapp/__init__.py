@@ -61,6 +61,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from caseapp.auth import access_views as access_requests
     from caseapp.auth import admin_views as users_admin
     from caseapp.auth import views as auth
     from caseapp.casefiles import views as cases
@@ -71,7 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.structures import views as structures
 
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
-                      beneficiaries.bp, cases.bp, erasure.bp):
+                      beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp):
         app.register_blueprint(blueprint)
 
 

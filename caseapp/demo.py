@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("caseworker", "caseworker", "Ελένη Καραγιάννη", ["KEM"]),
     ("supervisor", "supervisor", "Νίκος Αλεξίου", ["KEM", "DIS-PROG"]),
     ("shelter", "caseworker", "Μαρία Δημητρίου", ["SHELTER-W"]),
+    # Confirms what an administrator asks for at the shelter (four eyes).
+    ("shelter-supervisor", "supervisor", "Αικατερίνη Νικολάου", ["SHELTER-W"]),
     ("coordinator", "coordinator", "Γιώργος Παππάς", ["ACCMR"]),
     ("admin", "admin", "Σοφία Ιωάννου", []),
     ("interpreter", "interpreter", "Amir Haddad", []),

@@ -1,5 +1,5 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
-from caseapp.auth.models import AuthSession, User, user_structures  # noqa: F401
+from caseapp.auth.models import AccessRequest, AuthSession, LoginThrottle, User, user_structures  # noqa: F401
 from caseapp.casefiles.models import CaseFile, CaseFilePeriod, CaseNote, TimelineEvent  # noqa: F401
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest, ReferenceCounter  # noqa: F401
 from caseapp.security.audit import AuditEvent  # noqa: F401

@@ -1,4 +1,8 @@
-"""Admin screens: create, edit, deactivate users and reset passwords."""
+"""Admin screens: create, edit, deactivate users and reset passwords.
+
+Changes that would open a confidential structure wait for a supervisor's confirmation
+(`caseapp.auth.four_eyes`); these screens say so, and show what is pending.
+"""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -7,13 +11,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from caseapp.auth import service
+from caseapp.auth import four_eyes, service
 from caseapp.auth.forms import UserForm
 from caseapp.auth.models import User
 from caseapp.auth.queries import users_page
 from caseapp.extensions import db
 from caseapp.formtools import show_error
-from caseapp.models_base import utcnow
 from caseapp.security.permissions import permission_required
 from caseapp.structures.models import Structure
 
@@ -27,11 +30,17 @@ def _structure_choices():
     return [SelectChoice(s.code, f"{s.code} — {s.name}") for s in structures]
 
 
+def _flash_pending(result: service.AdminResult) -> None:
+    flash(_("Waiting for the confirmation of a supervisor of %(codes)s: nothing changes until then.",
+            codes=result.pending_codes), "info")
+
+
 @bp.route("/")
 @permission_required("users.manage")
 def index():
     users, next_cursor = users_page(request.args.get("after"), current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", users=users, next_cursor=next_cursor, now=utcnow())
+    return render_template("admin/users.html", users=users, next_cursor=next_cursor,
+                           kind_labels=four_eyes.KIND_LABELS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,7 +58,8 @@ def create():
         else:
             db.session.commit()
             return render_template("admin/one_time_password.html", user=user,
-                                   one_time_password=user.one_time_password)
+                                   one_time_password=user.one_time_password,
+                                   result=service.AdminResult(user, user.pending_requests))
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -60,22 +70,29 @@ def edit(user_id: int):
     form = UserForm(obj=user if request.method == "GET" else None)
     del form.username
     form.structures.choices = _structure_choices()
+    pending_codes = [r.structure.code for r in user.pending_access_requests if r.kind == four_eyes.GRANT]
+    if pending_codes:
+        form.structures.description = _("Waiting for a supervisor's confirmation: %(codes)s. Untick to withdraw.",
+                                        codes=", ".join(pending_codes))
     if request.method == "GET":
-        form.structures.data = [s.code for s in user.structures]
+        form.structures.data = [s.code for s in user.structures] + pending_codes
         form.version.data = str(user.version)
     if form.validate_on_submit():
         try:
-            service.update_user(user, display_name=form.display_name.data, role=form.role.data,
-                                structure_codes=form.structures.data, actor=current_user,
-                                expected_version=int(form.version.data or 0))
+            result = service.update_user(user, display_name=form.display_name.data, role=form.role.data,
+                                         structure_codes=form.structures.data, actor=current_user,
+                                         expected_version=int(form.version.data or 0))
         except service.UserError as error:
             db.session.rollback()
             show_error(form, error)
         else:
             db.session.commit()
             flash(_("The user has been saved."), "success")
+            if result.pending:
+                _flash_pending(result)
             return redirect(url_for(".index"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user, requests=four_eyes.recent_for_user(user),
+                           kind_labels=four_eyes.KIND_LABELS, status_labels=four_eyes.STATUS_LABELS)
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])
@@ -84,13 +101,17 @@ def set_active(user_id: int):
     user = db.get_or_404(User, user_id)
     activate = request.form.get("active") == "1"
     try:
-        service.set_active(user, activate, actor=current_user)
+        result = service.set_active(user, activate, actor=current_user)
     except service.UserError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
     else:
         db.session.commit()
-        flash(_("The account is active.") if activate else
-              _("The account is deactivated and its sessions have ended."), "success")
+        if result.pending:
+            _flash_pending(result)
+        else:
+            flash(_("The account is active.") if activate else
+                  _("The account is deactivated and its sessions have ended."), "success")
     return redirect(url_for(".index"))
 
 
@@ -99,12 +120,14 @@ def set_active(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     try:
-        one_time = service.reset_password(user, actor=current_user)
+        result = service.reset_password(user, actor=current_user)
     except service.UserError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for(".index"))
     db.session.commit()
-    return render_template("admin/one_time_password.html", user=user, one_time_password=one_time)
+    return render_template("admin/one_time_password.html", user=user, one_time_password=result.one_time_password,
+                           result=result)
 
 
 @bp.route("/<int:user_id>/reset-two-factor", methods=["POST"])
@@ -112,10 +135,14 @@ def reset_password(user_id: int):
 def reset_two_factor(user_id: int):
     user = db.get_or_404(User, user_id)
     try:
-        service.reset_second_factor(user, actor=current_user)
+        result = service.reset_second_factor(user, actor=current_user)
     except service.UserError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
     else:
         db.session.commit()
-        flash(_("Two-step verification was reset; the user sets it up again at their next login."), "success")
+        if result.pending:
+            _flash_pending(result)
+        else:
+            flash(_("Two-step verification was reset; the user sets it up again at their next login."), "success")
     return redirect(url_for(".index"))

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from caseapp.auth import passwords
@@ -27,6 +27,10 @@ class CodeForm(FlaskForm):
     code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)],
                        description=_l("The code your authenticator app shows now."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"})
+
+
+class StartEnrolmentForm(FlaskForm):
+    """No fields: the POST (with its CSRF token) that creates an enrolment secret."""
 
 
 class NewPasswordMixin:
@@ -69,3 +73,19 @@ class UserForm(FlaskForm):
         needs_structure = self.role.data in (Role.CASEWORKER, Role.SUPERVISOR)
         if needs_structure and not field.data:
             raise ValidationError(_l("Caseworkers and supervisors belong to at least one structure."))
+
+
+class ConfirmAccessForm(FlaskForm):
+    """Confirm a pending access request (four eyes); nothing to type."""
+
+    decision = HiddenField(default="confirm")
+
+
+class RefuseAccessForm(FlaskForm):
+    """Refuse a pending access request, saying why (the administrator reads it)."""
+
+    decision = HiddenField(default="refuse")
+    reason = TextAreaField(_l("Reason for refusing"),
+                           validators=[DataRequired(_l("Say why you refuse, so the administrator knows what to do.")),
+                                       Length(max=500)],
+                           description=_l("The administrator who asked sees this."))

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import uuid
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, LargeBinary, String, Table, Uuid, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.extensions import db
@@ -31,8 +31,6 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str | None] = mapped_column(String(8))
     # Second factor (TOTP): the secret is sealed under the user's own data key.
@@ -43,8 +41,13 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
+    # Only confirmed memberships: a grant of a confidential structure waiting for a supervisor's
+    # confirmation is an `AccessRequest`, not a row here, so no scoping query can see it.
     structures: Mapped[list[Structure]] = relationship(secondary=user_structures, order_by=Structure.code)
     totp_key: Mapped[DataKey | None] = relationship()
+    pending_access_requests: Mapped[list[AccessRequest]] = relationship(
+        primaryjoin=lambda: and_(AccessRequest.user_id == User.id, AccessRequest.status == "pending"),
+        order_by=lambda: AccessRequest.id, viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -78,8 +81,10 @@ class User(db.Model):
     def needs_second_factor_enrolment(self, required_roles) -> bool:
         return self.role in required_roles and not self.totp_enabled
 
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
+    @property
+    def confidential_structures(self) -> list[Structure]:
+        """The confirmed memberships whose staff changes need a supervisor's confirmation."""
+        return [s for s in self.structures if s.confidential]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -104,3 +109,64 @@ class AuthSession(db.Model):
     second_factor_pending: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     user: Mapped[User] = relationship()
+
+
+class AccessRequest(db.Model):
+    """A change that would open a confidential structure to someone, waiting for four eyes.
+
+    An administrator's grant of a confidential structure (new user, added structure, role
+    widened), reactivation of its staff, and reset of their password or second factor are
+    stored here instead of being applied. An active supervisor of `structure` (neither the
+    requester nor the user concerned) confirms or refuses it; only a confirmation applies it.
+    One action touching several confidential structures (a reset for someone at SHELTER-W
+    and GBV-CC) makes one row per structure sharing a `batch`; it applies once every row of
+    the batch is confirmed, and a refusal of any row refuses the batch.
+
+    `password_hash` holds the argon2id hash of a pending one-time password (reset_password
+    only) and is cleared as soon as the request is decided.
+    """
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    batch: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False, default=uuid.uuid4, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    structure: Mapped[Structure] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == "pending"
+
+
+class LoginThrottle(db.Model):
+    """Failed attempts for one (account, client address) pair; see `caseapp.auth.throttle`.
+
+    Both parts of the key are HMACs (never a name or an address in clear), and a row exists
+    for unknown usernames too, so the database work does not tell whether an account exists.
+    """
+
+    __tablename__ = "login_throttles"
+
+    account_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)

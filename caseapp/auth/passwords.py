@@ -46,13 +46,23 @@ def needs_rehash(stored_hash: str) -> bool:
 _DUMMY_HASH: dict[tuple, str] = {}
 
 
-def burn_verification_time(password: str) -> None:
-    """Verify against a dummy hash so an unknown username costs as long as a wrong password."""
-    hasher = _hasher()
+def _dummy_hash(hasher: PasswordHasher) -> str:
     key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = hasher.hash("dummy password for timing")
-    verify_password(_DUMMY_HASH[key], password)
+    return _DUMMY_HASH[key]
+
+
+def verify_or_dummy(stored_hash: str | None, password: str) -> bool:
+    """One argon2id verification on every path: against `stored_hash`, or a dummy hash when
+    there is no account (always False then), so an unknown username costs as long as a wrong
+    password. The dummy is made on the first call of either kind, so even the first
+    request of a process does the same work on both paths."""
+    dummy = _dummy_hash(_hasher())
+    if stored_hash is None:
+        verify_password(dummy, password)
+        return False
+    return verify_password(stored_hash, password)
 
 
 def password_problems(password: str, user_inputs: tuple[str, ...] = ()) -> list[str]:

@@ -42,7 +42,9 @@ def start_session(user: User, *, second_factor_pending: bool = False) -> AuthSes
                       second_factor_pending=second_factor_pending)
     db.session.add(row)
     session[SESSION_KEY] = token
-    session.permanent = True
+    # A browser-session cookie (no Expires): it ends when the browser closes. The idle and
+    # absolute timeouts are enforced here, on the server, whatever the cookie says.
+    session.permanent = False
     return row
 
 

@@ -5,12 +5,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from caseapp.auth import service, sessions, totp
-from caseapp.auth.forms import ChangePasswordForm, CodeForm, LoginForm
+from caseapp.auth import service, sessions, throttle, totp
+from caseapp.auth.forms import ChangePasswordForm, CodeForm, LoginForm, StartEnrolmentForm
 from caseapp.extensions import db, limiter
 from caseapp.formtools import show_error
+from caseapp.security.audit import record
 from caseapp.security.permissions import authenticated, public
 
 bp = Blueprint("auth", __name__)
@@ -32,11 +34,23 @@ def _username_key() -> str:
     return "login-user:" + service.normalise_username(request.form.get("username", ""))[:64]
 
 
+def _from_usual_address() -> bool:
+    """The per-username limit does not apply where the account logged in successfully before:
+    an attacker elsewhere who spends a name's allowance cannot shut its owner out of their
+    usual desk (and that address is throttled per (account, address) like any other)."""
+    return throttle.is_usual_address(request.form.get("username", "")[:64])
+
+
+# One answer for an unknown name, a wrong password, an inactive account and a throttled pair.
+LOGIN_REFUSED = _l("Wrong username or password. After several failed attempts, logging in from "
+                   "this device is paused for a few minutes.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_USERNAME"], methods=["POST"],
-               key_func=_username_key)
+               key_func=_username_key, exempt_when=_from_usual_address)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -48,11 +62,7 @@ def login():
             return redirect(url_for("auth.login_code", next=safe_next(request.args.get("next"))))
         if result.outcome == service.LoginOutcome.OK:
             return _after_login(result.user)
-        if result.outcome == service.LoginOutcome.LOCKED:
-            flash(_("Too many failed attempts: this account is locked for a while. "
-                    "Try again later or ask an administrator."), "error")
-        else:
-            flash(_("Wrong username or password."), "error")
+        flash(str(LOGIN_REFUSED), "error")
     return render_template("auth/login.html", form=form)
 
 
@@ -76,9 +86,8 @@ def login_code():
         db.session.commit()
         if result.outcome == service.LoginOutcome.OK:
             return _after_login(result.user)
-        if result.outcome == service.LoginOutcome.LOCKED:
-            flash(_("Too many failed attempts: this account is locked for a while. "
-                    "Try again later or ask an administrator."), "error")
+        if result.outcome == service.LoginOutcome.THROTTLED:
+            flash(_("Too many wrong codes: wait a few minutes, then log in again."), "error")
             return redirect(url_for("auth.login"))
         form.code.errors.append(_("That code is not valid. Check the time on your phone and try the current code."))
     return render_template("auth/login_code.html", form=form)
@@ -87,13 +96,17 @@ def login_code():
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @authenticated
 def two_factor():
-    """Enrol a TOTP authenticator: scan the code, type the first number it shows."""
+    """Enrol a TOTP authenticator: start (a POST makes the secret), scan the code, type the first number.
+
+    The GET changes nothing: it shows the factor's state, the enrolment already started, or
+    the button that starts one.
+    """
     user = current_user._get_current_object()
     if user.totp_enabled:
-        return render_template("auth/two_factor.html", form=None, secret=None)
-    if totp.secret_of(user) is None:
-        totp.start_enrolment(user)
-        db.session.commit()
+        return render_template("auth/two_factor.html", form=None, start_form=None, secret=None)
+    secret = totp.secret_of(user)
+    if secret is None:
+        return render_template("auth/two_factor.html", form=None, start_form=_start_form(), secret=None)
     form = CodeForm()
     if form.validate_on_submit():
         try:
@@ -105,7 +118,23 @@ def two_factor():
             db.session.commit()
             flash(_("Two-step verification is on. You will be asked for a code at every login."), "success")
             return redirect(url_for("main.home"))
-    return render_template("auth/two_factor.html", form=form, secret=totp.secret_of(user))
+    return render_template("auth/two_factor.html", form=form, start_form=_start_form(), secret=secret)
+
+
+def _start_form() -> StartEnrolmentForm:
+    return StartEnrolmentForm(prefix="start")  # its own CSRF field id, beside the code form
+
+
+@bp.route("/account/two-factor/start", methods=["POST"])
+@authenticated
+def two_factor_start():
+    """Make a new enrolment secret (again, if an earlier enrolment was never finished)."""
+    user = current_user._get_current_object()
+    if not user.totp_enabled and _start_form().validate_on_submit():
+        totp.start_enrolment(user)
+        record("auth.second_factor_enrolment", object_type="user", object_id=user.id, user=user)
+        db.session.commit()
+    return redirect(url_for("auth.two_factor"))
 
 
 @bp.route("/account/two-factor/qr.svg")
@@ -129,6 +158,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @authenticated
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm(user=user)
@@ -136,6 +166,7 @@ def change_password():
         try:
             service.change_password(user, form.current_password.data, form.new_password.data)
         except service.UserError as error:
+            db.session.commit()  # the failed attempt stays counted and audited
             show_error(form, error)
         else:
             db.session.commit()

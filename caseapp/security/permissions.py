@@ -37,7 +37,8 @@ CASEWORK = frozenset({
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.CASEWORKER: CASEWORK,
-    Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request"},
+    # access.confirm: four eyes on grants and resets at the supervisor's confidential structures.
+    Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request", "access.confirm"},
     Role.COORDINATOR: frozenset({"structures.view"}),
     Role.ADMIN: frozenset({
         "users.manage",
@@ -110,7 +111,7 @@ def _guarded(view: Callable, policy: Policy) -> Callable:
 
 # Reachable while a user must first change their password / enrol a second factor.
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout"})
-ENROLMENT_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {"auth.two_factor", "auth.two_factor_qr"}
+ENROLMENT_ENDPOINTS = PASSWORD_CHANGE_ENDPOINTS | {"auth.two_factor", "auth.two_factor_start", "auth.two_factor_qr"}
 
 
 def authenticated(view: Callable) -> Callable:

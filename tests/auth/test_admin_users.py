@@ -142,16 +142,3 @@ def test_user_list_pages_with_a_cursor(app, client, login_as):
     cursor = re.search(r'after=([^"&]+)"', first).group(1)
     second = client.get(f"/admin/users/?after={cursor}").get_data(as_text=True)
     assert "zz-page-051" in second and "zz-page-051" not in first
-
-
-def test_locked_accounts_show_as_locked_in_the_list(client, login_as):
-    from datetime import timedelta
-
-    from caseapp.models_base import utcnow
-
-    login_as("admin")
-    make_user("caseworker", username="aaa-locked", locked_until=utcnow() + timedelta(minutes=5))
-    db.session.commit()
-    page = client.get("/admin/users/").get_data(as_text=True)
-    row = page[page.index("aaa-locked"):].split("</tr>")[0]
-    assert "Κλειδωμένος" in row

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from caseapp.auth.models import AuthSession, User
+from caseapp.auth.models import AuthSession
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
 from caseapp.security.audit import AuditEvent
@@ -51,6 +51,18 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client):
     assert ("auth.login", "failed") in audit_actions(user.id)
 
 
+def test_the_session_cookie_ends_with_the_browser(client):
+    """No Expires or Max-Age: closing the browser (a shared computer) ends the session."""
+    user = make_user("caseworker")
+    response = post_login(client, user.username, DEFAULT_PASSWORD)
+    assert response.status_code == 302
+    [cookie] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("caseapp_session=")]
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert "expires" not in attributes and "max-age" not in attributes
+    assert {"httponly", "path", "samesite"} <= attributes
+    assert client.get("/").status_code == 200
+
+
 def test_logout_requires_post_with_csrf(client, login_as):
     login_as("caseworker")
     assert client.get("/logout").status_code == 405
@@ -94,28 +106,6 @@ def test_absolute_timeout_ends_an_active_session(client, login_as, app):
     row.created_at = utcnow() - app.config["SESSION_ABSOLUTE_TIMEOUT"] - timedelta(seconds=1)
     db.session.commit()
     assert client.get("/").status_code == 302
-
-
-def test_lockout_after_ten_failures_refuses_even_the_right_password(client, app):
-    user = make_user("caseworker")
-    for _ in range(10):
-        post_login(client, user.username, "wrong password attempt")
-    response = post_login(client, user.username, DEFAULT_PASSWORD)
-    assert response.status_code == 200
-    assert "κλειδωθεί" in response.get_data(as_text=True)
-    assert client.get("/").status_code == 302
-    assert ("auth.lock", "locked") in audit_actions(user.id)
-
-
-def test_lock_lifts_by_itself_and_is_audited(client, app):
-    user = make_user("caseworker")
-    for _ in range(10):
-        post_login(client, user.username, "wrong password attempt")
-    db.session.refresh(user)
-    user.locked_until = utcnow() - timedelta(seconds=1)
-    db.session.commit()
-    assert post_login(client, user.username, DEFAULT_PASSWORD).status_code == 302
-    assert ("auth.unlock", "expired") in audit_actions(user.id)
 
 
 def test_a_burst_of_attempts_gets_429(client):
@@ -162,4 +152,3 @@ def test_password_is_rehashed_when_parameters_change(client, app):
     db.session.refresh(user)
     assert user.password_hash != old_hash
     assert "t=2" in user.password_hash and user.password_hash.startswith("$argon2id$")
-    assert db.session.get(User, user.id).failed_logins == 0

@@ -22,7 +22,13 @@ def required_for(app, *roles):
         app.config["TOTP_REQUIRED_ROLES"] = saved
 
 
+def start_enrolment(client):
+    token = csrf_token(client, "/account/two-factor")
+    return client.post("/account/two-factor/start", data={"start-csrf_token": token})
+
+
 def enrol(client) -> str:
+    assert start_enrolment(client).headers["Location"] == "/account/two-factor"
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     qr = client.get("/account/two-factor/qr.svg")
@@ -92,16 +98,56 @@ def test_caseworkers_are_not_forced(app, client, login_as):
         assert client.get("/").status_code == 200
 
 
-def test_wrong_codes_count_towards_the_lock(app, client, login_as):
+def test_the_enrolment_page_writes_nothing_until_the_user_starts(client, login_as):
+    user = login_as("supervisor")
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.totp_secret_ct is None and user.totp_key_id is None
+    assert 'action="/account/two-factor/start"' in page and 'id="totp-secret"' not in page
+    assert client.get("/account/two-factor/qr.svg").status_code == 404
+    assert start_enrolment(client).status_code == 302
+    db.session.refresh(user)
+    first = bytes(user.totp_secret_ct)
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    client.get("/account/two-factor")
+    db.session.refresh(user)
+    assert bytes(user.totp_secret_ct) == first  # reloading shows the same enrolment
+    assert re.search(r'id="totp-secret">([A-Z2-7]+)<', client.get("/account/two-factor").get_data(as_text=True)
+                     ).group(1) == secret
+    start_enrolment(client)  # "start again" makes a new key
+    db.session.refresh(user)
+    assert bytes(user.totp_secret_ct) != first
+    assert [a for (a,) in db.session.execute(select(AuditEvent.action).where(
+        AuditEvent.user_id == user.id, AuditEvent.action == "auth.second_factor_enrolment"))] == \
+        ["auth.second_factor_enrolment"] * 2
+
+
+def test_wrong_codes_count_on_the_same_throttle_as_wrong_passwords(app, client, login_as):
     user = login_as("supervisor")
     enrol(client)
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-    for _ in range(10):
-        if log_in_password(client, user).headers.get("Location", "").startswith("/login/code"):
-            client.post("/login/code", data={"csrf_token": csrf_token(client, "/login/code"), "code": "123456"})
-    db.session.refresh(user)
-    assert user.locked_until is not None
-    assert log_in_password(client, user).status_code == 200  # locked: the password step refuses
+    log_in_password(client, user)
+    answers = [client.post("/login/code", data={"csrf_token": csrf_token(client, "/login/code"), "code": "123456"})
+               for _ in range(app.config["LOGIN_THROTTLE_AFTER"])]
+    assert [a.status_code for a in answers] == [200] * (len(answers) - 1) + [302]
+    assert answers[-1].headers["Location"] == "/login"  # the pending session has ended
+    assert client.get("/login/code").headers["Location"] == "/login"
+    # The password step from this address is now refused too, however right the password.
+    assert log_in_password(client, user).status_code == 200
+    outcomes = [o for (o,) in db.session.execute(select(AuditEvent.outcome).where(
+        AuditEvent.user_id == user.id, AuditEvent.action.in_(("auth.throttle", "auth.login"))))]
+    assert "blocked" in outcomes and outcomes[-1] == "throttled"
+
+
+def test_knowing_the_password_does_not_reset_the_count_of_wrong_codes(app, client, login_as):
+    user = login_as("supervisor")
+    enrol(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    for _ in range(app.config["LOGIN_THROTTLE_AFTER"]):
+        assert log_in_password(client, user).headers["Location"].startswith("/login/code")
+        client.post("/login/code", data={"csrf_token": csrf_token(client, "/login/code"), "code": "123456"})
+    assert log_in_password(client, user).status_code == 200  # throttled
 
 
 def test_admin_resets_a_lost_second_factor(app, client, login_as):

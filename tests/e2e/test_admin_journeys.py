@@ -1,8 +1,9 @@
 """Administration journeys in the real UI: an administrator creates a user who logs in with
 the one-time password and chooses their own, then is deactivated (their session ends on the
 server); erasure with four eyes (a supervisor asks, an administrator confirms by retyping
-the reference); and two-step verification from enrolment to a login with a code, and the
-administrator's reset. The same screens are checked with axe-core.
+the reference); two-step verification from enrolment to a login with a code, and the
+administrator's reset; and four eyes on the women's shelter (an administrator's grant gives
+nothing until the shelter's supervisor confirms). The same screens are checked with axe-core.
 
 Every test speaks English (switched on the login page, before logging in: the choice then
 lives in the browser's session, not on the account) and works on users and people of its
@@ -32,6 +33,8 @@ SUPERVISOR_NAME = "Νίκος Αλεξίου"
 WEAK_PASSWORD_ERROR = "This password is too common or easy to guess. Try a longer phrase of unrelated words."
 NEW_PASSWORD_HINT = "At least 12 characters. A phrase of several unrelated words is easy to remember."
 BAD_CODE_ERROR = "That code is not valid. Check the time on your phone and try the current code."
+LOGIN_REFUSED = ("Wrong username or password. After several failed attempts, logging in from this device is "
+                 "paused for a few minutes.")
 
 
 @pytest.fixture
@@ -234,7 +237,7 @@ def test_admin_creates_a_user_who_sets_a_password_and_is_then_deactivated(page, 
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Log in")
     # And the password no longer opens the account.
     log_in_as(newcomer, username, "violet tractor harbour lemonade")
-    expect(newcomer.get_by_role("alert")).to_have_text("Wrong username or password.")
+    expect(newcomer.get_by_role("alert")).to_have_text(LOGIN_REFUSED)
     expect(newcomer).to_have_url(re.compile(r"/login$"))
 
 
@@ -361,6 +364,10 @@ def test_two_step_verification_from_enrolment_to_login_and_admin_reset(page, oth
     user.get_by_role("link", name="Two-step verification").click()
     expect(user).to_have_url(re.compile(r"/account/two-factor$"))
     expect(user.get_by_role("heading", level=1)).to_have_text("Two-step verification")
+    expect(user.get_by_role("img", name="QR code for your authenticator app")).to_have_count(0)  # nothing made yet
+    assert_no_axe_violations(user, "two-factor start page")
+    user.get_by_role("button", name="Set up two-step verification").click()
+    expect(user).to_have_url(re.compile(r"/account/two-factor$"))
     qr = user.get_by_role("img", name="QR code for your authenticator app")
     expect(qr).to_have_class("qr")
     expect(qr).to_be_visible()
@@ -442,6 +449,7 @@ def test_the_enrolment_qr_code_loads(page, other_page, keep_user_locales):
                                     structure=KEM)
     first_login(user, username, one_time_password, password)
     user.get_by_role("link", name="Two-step verification").click()
+    user.get_by_role("button", name="Set up two-step verification").click()
     expect(user.locator("#totp-secret")).to_have_text(re.compile(r"[A-Z2-7]{16,}"))
     assert qr_code_width(user) > 0, "the QR code image does not load"
 
@@ -472,3 +480,74 @@ def test_the_error_summary_link_leads_to_the_structure_boxes(page, keep_user_loc
     expect(first_box).to_be_focused()
     page.keyboard.press("Space")
     expect(first_box).to_be_checked()
+
+
+# --- 4. four eyes: the shelter's supervisor confirms what an administrator grants -------------
+
+SHELTER = "SHELTER-W — Shelter for women survivors of violence and their children"
+
+
+def test_the_shelter_opens_to_a_caseworker_only_once_its_supervisor_confirms(page, other_page, keep_user_locales):
+    admin_or_shelter, newcomer = page, other_page
+    username, full_name, password = "kem.helper", "Ελπίδα Μαυρίδου", "copper lantern meadow ninety"
+    surname, given_name = "Shelterova", "Nadia"
+
+    # The shelter's caseworker has a woman on file.
+    log_in_to_home(admin_or_shelter, "shelter", DEMO_PASSWORD)
+    nav_link(admin_or_shelter, "Beneficiaries").click()
+    admin_or_shelter.get_by_role("link", name="Register a beneficiary").click()
+    fill_registration(admin_or_shelter, family_name=surname, given_name=given_name, birth_date="1993-05-05",
+                      sex="Female")
+    admin_or_shelter.get_by_role("button", name="Register", exact=True).click()
+    expect(admin_or_shelter).to_have_url(PROFILE_PATH)
+    profile = admin_or_shelter.url
+    admin_or_shelter.get_by_role("button", name="Log out").click()
+
+    # The administrator makes a KEM caseworker, who logs in...
+    log_in_to_home(admin_or_shelter, "admin", DEMO_PASSWORD)
+    admin = admin_or_shelter
+    one_time_password = create_user(admin, username=username, full_name=full_name, role="Caseworker",
+                                    structure=KEM)
+    first_login(newcomer, username, one_time_password, password)
+
+    # ...and then gives them the shelter: it waits for the shelter's supervisor.
+    open_users(admin)
+    user_row(admin, username).get_by_role("link", name=f"Edit {username}").click()
+    admin.get_by_role("group", name="Structures").get_by_label(SHELTER).check()
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("The user has been saved.")).to_be_visible()
+    expect(admin.get_by_text("Waiting for the confirmation of a supervisor of SHELTER-W: "
+                             "nothing changes until then.")).to_be_visible()
+    expect(user_row(admin, username).get_by_role("cell").nth(3)).to_have_text(
+        re.compile(r"KEM\s*SHELTER-W \(waiting for confirmation\)"))
+    assert_no_axe_violations(admin, "users list with a pending grant")
+
+    # The caseworker still cannot see the shelter's person.
+    response = newcomer.goto(profile)
+    assert response.status == 404
+    expect(newcomer.get_by_role("main")).not_to_contain_text(surname)
+    search_by_surname(newcomer, surname)
+    expect(newcomer.get_by_role("status")).to_have_text("Nobody found. Check the spelling, or search by another field.")
+
+    # The shelter's supervisor is told on their home page, and confirms.
+    admin.get_by_role("button", name="Log out").click()
+    log_in_to_home(admin, "shelter-supervisor", DEMO_PASSWORD)
+    supervisor = admin
+    supervisor.get_by_role("link", name="1 request waits for your confirmation.").click()
+    expect(supervisor.get_by_role("heading", level=1)).to_have_text("Confirmations")
+    waiting = supervisor.get_by_role("table", name="Waiting for your confirmation")
+    row = waiting.get_by_role("row").filter(has_text=username)
+    expect(row.get_by_role("cell")).to_have_text([f"{full_name} ({username})", "SHELTER-W", ADMIN_NAME,
+                                                   re.compile(r"\d")])
+    assert_no_axe_violations(supervisor, "confirmations list")
+    row.get_by_role("link", name=re.compile("^Access to the structure")).click()
+    expect(supervisor.get_by_role("heading", level=1)).to_have_text(f"Access to the structure for {full_name}")
+    expect(supervisor.get_by_text("Confirming gives this account everything SHELTER-W holds")).to_be_visible()
+    assert_no_axe_violations(supervisor, "confirmation page")
+    supervisor.get_by_role("button", name="Confirm", exact=True).click()
+    expect(supervisor.get_by_role("status")).to_have_text("Confirmed: the change has taken effect.")
+    expect(supervisor.get_by_text("Nothing waits for your confirmation.")).to_be_visible()
+
+    # Now the caseworker sees her.
+    newcomer.goto(profile)
+    expect(newcomer.get_by_role("heading", level=1)).to_contain_text(f"{surname} {given_name}")

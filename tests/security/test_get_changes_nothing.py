@@ -1,0 +1,76 @@
+"""No GET changes state: every GET route, as every role, leaves every table as it was.
+
+Allowed to change: the audit log (reads are audited) and a session's last-seen time.
+The URL variables are filled with real objects the role can reach, so the pages do their
+real work instead of answering 404.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from caseapp.auth import four_eyes
+from caseapp.beneficiaries.erasure import request_erasure
+from caseapp.extensions import db
+from caseapp.security.permissions import Role
+from tests.factories import case_file_of, make_beneficiary, make_note, make_user, structure
+
+IGNORED_COLUMNS = {("auth_sessions", "last_seen_at")}
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table but the audit log, as sorted tuples of strings."""
+    db.session.flush()
+    state = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "audit_events":
+            continue
+        columns = [c for c in table.columns if (table.name, c.name) not in IGNORED_COLUMNS]
+        rows = db.session.execute(select(*columns)).all()
+        state[table.name] = sorted(tuple(repr(value) for value in row) for row in rows)
+    return state
+
+
+def changed_tables(before, after) -> list[str]:
+    return [name for name in before if before[name] != after[name]]
+
+
+@pytest.fixture
+def reachable(db_session):
+    """Objects for the URL variables: a person at KEM, requests waiting at KEM and SHELTER-W."""
+    supervisor = make_user("supervisor", structures=("KEM", "SHELTER-W"))
+    person = make_beneficiary("KEM", actor=supervisor)
+    case_file = case_file_of(person, "KEM")
+    make_note(case_file, actor=supervisor)
+    erasure = request_erasure(make_beneficiary("KEM", actor=supervisor), "registered_in_error", actor=supervisor)
+    other = make_user("caseworker", structures=("KEM",))
+    access = four_eyes.request_grant(other, structure("SHELTER-W"), actor=make_user("admin"))
+    db.session.commit()
+    return {("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
+            ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,
+            ("path", "filename"): "css/app.css"}
+
+
+VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+
+
+def get_urls(app, values) -> list[str]:
+    """Every GET rule, its variables filled from `values` (keyed by converter and name)."""
+    return sorted(VARIABLE.sub(lambda m: str(values[(m.group(1) or "string", m.group(2))]), rule.rule)
+                  for rule in app.url_map.iter_rules() if "GET" in rule.methods)
+
+
+@pytest.mark.parametrize("role", [None, *[r.value for r in Role]])
+def test_no_get_route_changes_any_table(app, client, login_as, reachable, role):
+    if role is not None:
+        login_as(role, structures=("KEM", "SHELTER-W") if role in ("caseworker", "supervisor") else ())
+    urls = get_urls(app, reachable)
+    assert len(urls) > 20
+    before = snapshot()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        after = snapshot()
+        assert changed_tables(before, after) == [], f"GET {url} as {role} changed data"
