@@ -87,4 +87,4 @@ def load_command():
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:
         where = ", ".join(structures) or "-"
-        click.echo(f"  {username:<12} {role:<12} {where}")
+        click.echo(f"  {username:<19} {role:<12} {where}")
