@@ -30,6 +30,7 @@ translations: install
 
 keys: install
 	test -f $(KEY_FILE) || $(BIN)/flask keys generate --path $(KEY_FILE)
+	grep -q '"audit_key"' $(KEY_FILE) || $(BIN)/flask keys generate --path $(KEY_FILE) --add-audit-key
 
 database: install keys
 	$(BIN)/flask db upgrade

@@ -38,6 +38,13 @@ class Config:
     CASEAPP_KEY_FILE = os.environ.get("CASEAPP_KEY_FILE") or str(INSTANCE / "dev-keys.json")
     KEYS_REQUIRED = False
     BLIND_INDEX_EXPECTED_ROWS = _env_int("BLIND_INDEX_EXPECTED_ROWS", 1_000_000)
+    # Erasure reaches backups through root-key retirement (caseapp/security/key_schedule.py):
+    # a new root key at least every ROOT_KEY_ROTATION_DAYS, database backups kept
+    # BACKUP_RETENTION_DAYS, so a backup is unreadable at the latest their sum (+1 day) after it.
+    ROOT_KEY_ROTATION_DAYS = _env_int("ROOT_KEY_ROTATION_DAYS", 30)
+    BACKUP_RETENTION_DAYS = _env_int("BACKUP_RETENTION_DAYS", 30)
+    # Signed audit checkpoints, kept outside the database (caseapp/security/audit_checkpoints.py).
+    AUDIT_CHECKPOINT_DIR = os.environ.get("AUDIT_CHECKPOINT_DIR") or str(INSTANCE / "audit-checkpoints")
 
     # Sessions: the cookie only carries a random session id; state is on the server.
     SESSION_COOKIE_NAME = "caseapp_session"
@@ -97,6 +104,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     CASEAPP_KEY_FILE = None
+    AUDIT_CHECKPOINT_DIR = None  # each test gets its own directory (tests/conftest.py)
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"
     LOGIN_LIMIT_PER_USERNAME = "15 per minute"
@@ -128,6 +136,8 @@ class ProductionConfig(Config):
             raise RuntimeError("Debug mode must be off in production.")
         if not os.environ.get("DATABASE_URL"):
             raise RuntimeError("DATABASE_URL must be set in production.")
+        if cls.ROOT_KEY_ROTATION_DAYS < 1 or cls.BACKUP_RETENTION_DAYS < 0:
+            raise RuntimeError("ROOT_KEY_ROTATION_DAYS must be at least 1 and BACKUP_RETENTION_DAYS at least 0.")
 
 
 CONFIGS = {

@@ -20,7 +20,8 @@ from caseapp.structures.service import load_reference_data
 
 PASSWORD = "benchmark passphrase long enough"
 BENCH_KEYS = json.dumps({"active": "bench-1", "keys": {"bench-1": base64.b64encode(b"\x07" * 32).decode()},
-                         "index_key": base64.b64encode(b"\x08" * 32).decode()})
+                         "index_key": base64.b64encode(b"\x08" * 32).decode(),
+                         "audit_key": base64.b64encode(b"\x09" * 32).decode()})
 COMMIT_EVERY = 500
 
 # Surnames as caseworkers type them (Latin letters). One person in SEARCHED_EVERY is a

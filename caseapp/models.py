@@ -3,5 +3,5 @@ from caseapp.auth.models import AccessRequest, AuthSession, LoginThrottle, User,
 from caseapp.casefiles.models import CaseFile, CaseFilePeriod, CaseNote, TimelineEvent  # noqa: F401
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest, ReferenceCounter  # noqa: F401
 from caseapp.security.audit import AuditEvent  # noqa: F401
-from caseapp.security.key_models import DataKey  # noqa: F401
+from caseapp.security.key_models import DataKey, RootKeyRecord  # noqa: F401
 from caseapp.structures.models import Service, Structure  # noqa: F401

@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import re
+import tempfile
 
 import pytest
 from flask import g, has_app_context
@@ -31,7 +32,8 @@ def _b64(seed: int) -> str:
     return base64.b64encode(bytes([seed]) * 32).decode()
 
 
-TEST_KEYS = json.dumps({"active": "test-root-1", "keys": {"test-root-1": _b64(1)}, "index_key": _b64(2)})
+TEST_KEYS = json.dumps({"active": "test-root-1", "keys": {"test-root-1": _b64(1)}, "index_key": _b64(2),
+                        "audit_key": _b64(3)})
 
 
 def postgres_url() -> str:
@@ -77,7 +79,8 @@ class FreshRequestClient(FlaskClient):
 
 
 def make_app(database_url: str, **overrides):
-    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CASEAPP_KEYS": TEST_KEYS}
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "CASEAPP_KEYS": TEST_KEYS,
+                "AUDIT_CHECKPOINT_DIR": tempfile.mkdtemp(prefix="caseapp-checkpoints-")}
     settings.update(overrides)
     app = create_app("test", **settings)
     app.test_client_class = FreshRequestClient
@@ -105,6 +108,19 @@ class ConnectionBoundSession(FlaskSession):
         if bind is None and self.bind is not None:
             return self.bind
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def audit_checkpoint_dir(request, tmp_path):
+    """Each test's database is rolled back, so each test gets its own audit checkpoints."""
+    if "app" not in request.fixturenames:
+        yield None
+        return
+    app = request.getfixturevalue("app")
+    original = app.config["AUDIT_CHECKPOINT_DIR"]
+    app.config["AUDIT_CHECKPOINT_DIR"] = str(tmp_path / "audit-checkpoints")
+    yield tmp_path / "audit-checkpoints"
+    app.config["AUDIT_CHECKPOINT_DIR"] = original
 
 
 @pytest.fixture

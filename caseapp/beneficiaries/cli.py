@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from caseapp.beneficiaries import erasure, queries
 from caseapp.beneficiaries.service import BeneficiaryError
+from caseapp.dates import local_date
 from caseapp.extensions import db
 
 beneficiaries_cli = AppGroup("beneficiaries", help="Beneficiaries: erasure.")
@@ -15,10 +16,13 @@ beneficiaries_cli = AppGroup("beneficiaries", help="Beneficiaries: erasure.")
 @click.argument("reference")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_command(reference: str, yes: bool) -> None:
-    """Erase a person's data for good (GDPR art. 17): destroys their data key.
+    """Erase a person's data (GDPR art. 17): destroys their data key.
 
-    Monthly statistics keep their counts; nothing else of the person remains
-    readable, in the database or in its backups.
+    From the live database at once: nothing of the person decrypts there any
+    more; monthly statistics keep their counts. Backups made before stay
+    readable until the root keys the command names are retired (`flask keys
+    retire`), at the latest on the date it prints if the key schedule is kept;
+    the command says how to bring that date forward.
     """
     beneficiary = queries.beneficiary_by_reference(reference)
     if beneficiary is None:
@@ -30,5 +34,18 @@ def erase_command(reference: str, yes: bool) -> None:
     except BeneficiaryError as error:
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
-    click.echo(f"Erased {beneficiary.reference}: its data key is destroyed.")
+    horizon = erasure.backup_horizon()
+    click.echo(
+        f"Erased {beneficiary.reference} from the live database now: its data key is destroyed.\n"
+        f"Backups made before now still hold it, wrapped under root key(s) {', '.join(horizon.root_key_ids)}; "
+        f"they stop being readable once those keys are retired: at the latest on {_day(horizon.unreadable_by)} "
+        f"if the key schedule is kept (a new root key every {horizon.schedule.rotation.days} days, "
+        f"backups kept {horizon.schedule.retention.days} days).\n"
+        f"To make that {_day(horizon.if_rotated_now)}, rotate now: `flask keys generate --add-root`, restart "
+        f"every app process, `flask keys rotate`; `flask keys retire` then destroys the old keys when due."
+    )
+
+
+def _day(moment) -> str:
+    return local_date(moment).isoformat()
 

@@ -1,9 +1,23 @@
 """Erasure (GDPR art. 17): four eyes on screen, or `flask beneficiaries erase REF`.
 
-Erasing destroys the person's wrapped data key, so every value encrypted
-under it (names, contacts, documents, notes), in this database and in every
-backup, can never be decrypted again. Rows are then removed or anonymised,
-keeping only what monthly statistics count:
+What is true when:
+
+- at once, in the live database: the person's wrapped data key is destroyed,
+  so nothing encrypted under it (names, contacts, documents, notes,
+  confidential notes) can be decrypted again, and the rows below are removed
+  or anonymised;
+- in backups made before the erasure: the data key is still there, wrapped
+  under the root keys of the time, and decrypts with the key file until those
+  root keys are retired. `backup_horizon()` names them and the date by which
+  that happens at the latest if the key schedule is kept (a rotation at least
+  every ROOT_KEY_ROTATION_DAYS, retirement BACKUP_RETENTION_DAYS after it, see
+  `caseapp.security.key_schedule`); rotating right after an erasure brings it
+  forward to BACKUP_RETENTION_DAYS (+1 day). Their clear coded fields
+  (sex, birth year, nationality, legal status, languages, vulnerabilities),
+  consent dates and truncated blind indexes stay in those backups until the
+  backups themselves are deleted, BACKUP_RETENTION_DAYS after they were made.
+
+Rows are removed or anonymised, keeping only what monthly statistics count:
 
 - kept: the beneficiary row's creation time, registering structure, sex,
   birth year, nationality and legal status; its case files (structure,
@@ -29,8 +43,14 @@ from caseapp.beneficiaries.queries import pending_erasure_request
 from caseapp.beneficiaries.service import BeneficiaryError, acting_structure
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
-from caseapp.security import encrypted
+from caseapp.security import encrypted, key_schedule
 from caseapp.security.audit import record
+from caseapp.security.keyring import current_keyring
+
+
+def backup_horizon() -> key_schedule.BackupHorizon:
+    """For an erasure done now: the root keys to retire and the latest date backups made before stop decrypting."""
+    return key_schedule.backup_horizon(current_keyring())
 
 
 def request_erasure(beneficiary: Beneficiary, reason: str, *, actor) -> ErasureRequest:
@@ -86,7 +106,12 @@ def reject_erasure(request: ErasureRequest, *, actor) -> ErasureRequest:
 
 
 def erase_beneficiary(beneficiary: Beneficiary, *, actor=None) -> Beneficiary:
-    """Destroy the data key and strip the person from every table; statistics keep their counts."""
+    """Destroy the data key and strip the person from every table; statistics keep their counts.
+
+    Erased from the live database when the transaction commits; backups made
+    before stay readable until the root keys in `backup_horizon()` are retired.
+    Raises BeneficiaryError if the person was already erased.
+    """
     if beneficiary.is_erased:
         raise BeneficiaryError(None, _l("This person's data has already been erased."))
     case_file_ids = [cf.id for cf in beneficiary.case_files]

@@ -4,16 +4,18 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from caseapp.beneficiaries import codes, erasure, queries
 from caseapp.beneficiaries.forms import ErasureConfirmForm
-from caseapp.viewtools import user, uuid_arg
 from caseapp.beneficiaries.models import ErasureRequest
 from caseapp.beneficiaries.service import BeneficiaryError
+from caseapp.dates import local_date
 from caseapp.extensions import db
 from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
+from caseapp.viewtools import user, uuid_arg
 
 bp = Blueprint("erasure", __name__, url_prefix="/admin/erasure-requests")
 STATUSES = tuple(codes.ERASURE_STATUS)
@@ -49,9 +51,18 @@ def confirm(request_id: uuid.UUID):
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("The person's data has been erased."), "success")
+            flash(_("Erased from the live database now. Backups made before now stop being readable once "
+                    "root key(s) %(keys)s are retired: at the latest on %(date)s under the key schedule.",
+                    **_backup_terms()), "success")
             return redirect(url_for(".index"))
-    return render_template("beneficiaries/erasure_confirm.html", erasure_request=erasure_request, form=form)
+    return render_template("beneficiaries/erasure_confirm.html", erasure_request=erasure_request, form=form,
+                           backups=_backup_terms() if erasure_request.is_pending else None)
+
+
+def _backup_terms() -> dict:
+    """The root keys and the date (local) of `erasure.backup_horizon()`, for messages."""
+    horizon = erasure.backup_horizon()
+    return {"keys": ", ".join(horizon.root_key_ids), "date": format_date(local_date(horizon.unreadable_by))}
 
 
 @bp.route("/<uuid:request_id>/reject", methods=["POST"])

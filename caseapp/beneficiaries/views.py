@@ -20,6 +20,7 @@ from caseapp.casefiles import queries as casefile_queries
 from caseapp.viewtools import audited, user, uuid_arg, version_of
 from caseapp.extensions import db
 from caseapp.formtools import show_error
+from caseapp.security import key_schedule
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
 from wtforms import SelectChoice
@@ -249,6 +250,6 @@ def request_erasure(beneficiary_id: uuid.UUID):
             flash(_("Erasure requested. An administrator must confirm it before anything is erased."), "success")
             return redirect(url_for(".show", beneficiary_id=beneficiary.id))
     html = render_template("beneficiaries/erasure_request.html", beneficiary=beneficiary, form=form,
-                           pending=pending)
+                           pending=pending, backup_days=key_schedule.Schedule.from_config().worst_case.days)
     return audited(html, "beneficiaries.view", object_type="beneficiary", object_id=beneficiary.id,
                    outcome="erasure_form")

@@ -205,9 +205,11 @@ def encrypted_fields(cls: type) -> dict[str, EncryptedField]:
 def erase(obj: Any) -> None:
     """GDPR art. 17 for one record: destroy its data key, clear its ciphertexts and blind indexes.
 
-    Destroying the key is what makes the values unrecoverable, backups
-    included; the blind indexes are keyed hashes of personal data that the
-    key does not protect, so they are cleared too. Child records sharing the
+    Destroying the key makes the values unrecoverable in the live database at
+    once; backups made before keep the key wrapped under the root keys of the
+    time and stay readable until those are retired
+    (`caseapp.security.key_schedule`). The blind indexes are keyed hashes of
+    personal data that the key does not protect, so they are cleared too. Child records sharing the
     key become unreadable with it; clear their blind indexes the same way.
     """
     key = obj.encryption_key()

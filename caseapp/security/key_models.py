@@ -1,7 +1,12 @@
-"""Per-beneficiary data keys, stored wrapped under a root key (envelope encryption).
+"""Per-beneficiary data keys, stored wrapped under a root key (envelope encryption),
+and the lifecycle of root keys (no key material, only dates).
 
-Destroying a data key (GDPR art. 17) erases every value encrypted with it,
-in this database and in its backups, without touching those rows.
+Destroying a data key (GDPR art. 17) makes every value encrypted with it
+unreadable in the live database at once, without touching those rows. A
+backup taken before still holds the data key, wrapped under the root key of
+the time: it becomes unreadable when that root key is retired, which
+`caseapp.security.key_schedule` plans (rotation, then retirement once the
+backup retention period has passed).
 """
 from __future__ import annotations
 
@@ -23,6 +28,23 @@ _plain_keys: crypto.LruCache[tuple[uuid.UUID, bytes], bytes] = crypto.LruCache(m
 
 class KeyDestroyedError(RuntimeError):
     """The data key was destroyed: what it encrypted is erased."""
+
+
+class RootKeyRecord(db.Model):
+    """What the database knows of a root key: dates only, never the key.
+
+    ``recorded_at``: first seen by a `flask keys` command (the rotation schedule
+    counts from it for the active key). ``released_at``: when `flask keys rotate`
+    last found no live data key under it; backups taken after that never need
+    it. ``retired_at``: when `flask keys retire` destroyed it.
+    """
+
+    __tablename__ = "root_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DataKey(db.Model):
@@ -75,7 +97,9 @@ class DataKey(db.Model):
         """Crypto-shred: drop the wrapped key and every cached copy in this process.
 
         Takes effect for other processes when the transaction commits: they
-        find no wrapped key to unwrap, whatever they have cached.
+        find no wrapped key to unwrap, whatever they have cached. Backups taken
+        before still hold the wrapped key until its root key is retired
+        (`caseapp.security.key_schedule.backup_horizon` says when).
         """
         key_id = self.id
         for plain in _plain_keys.pop_where(lambda cache_key: cache_key[0] == key_id):

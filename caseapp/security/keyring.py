@@ -17,7 +17,8 @@ Format (version 1)::
         "k20250301-91c2": "<base64 of 32 random bytes>",
         "k20260115-3fa9": "<base64 of 32 random bytes>"
       },
-      "index_key": "<base64 of 32 random bytes>"
+      "index_key": "<base64 of 32 random bytes>",
+      "audit_key": "<base64 of 32 random bytes>"
     }
 
 ``keys`` are root keys (key-encryption keys): ``active`` wraps new data keys,
@@ -25,13 +26,19 @@ the others are kept so data keys wrapped under them can still be unwrapped
 until ``flask keys rotate`` has re-wrapped them. Key ids are 1-64 characters
 of ``A-Z a-z 0-9 . _ -``. ``index_key`` is the root of the blind-index keys; it
 is not rotated by ``keys rotate`` (changing it means recomputing every blind
-index from decrypted values). ``version`` may be omitted. Unknown fields are
-rejected so a typo cannot silently drop a key.
+index from decrypted values). ``audit_key`` keys the audit chain's HMAC and
+signs its checkpoints (`caseapp.security.audit`); it never changes (events
+sealed under it would no longer verify) and is optional only so that key
+files written before it existed still load: production refuses to start
+without it (`python -m caseapp.security.keyring add-audit-key PATH`).
+``version`` may be omitted. Unknown fields are rejected so a typo cannot
+silently drop a key.
 
 Rotation procedure: ``flask keys generate --add-root`` (file) or add a key and
 change ``active`` (env), restart every app process so each knows the new key,
-then ``flask keys rotate``; once ``flask keys status`` shows no data key under
-an old root key, that key may be removed.
+then ``flask keys rotate``. A root key no live data key needs is retired
+(destroyed) by ``flask keys retire`` once no retained backup needs it either
+(`caseapp.security.key_schedule`): that is what makes an erasure reach backups.
 """
 from __future__ import annotations
 
@@ -43,7 +50,7 @@ import re
 import secrets
 import stat
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -55,7 +62,7 @@ EXTENSION_KEY = "caseapp_keyring"
 KEY_BYTES = 32
 FORMAT_VERSION = 1
 _KEY_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_FIELDS = {"version", "active", "keys", "index_key"}
+_FIELDS = {"version", "active", "keys", "index_key", "audit_key"}
 
 
 class KeyringError(ValueError):
@@ -71,6 +78,7 @@ class Keyring:
     active_id: str
     root_keys: Mapping[str, bytes] = field(repr=False)
     index_key: bytes = field(repr=False)
+    audit_key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root_keys", MappingProxyType(dict(self.root_keys)))
@@ -80,6 +88,8 @@ class Keyring:
             _check_key_id(key_id)
             _check_key_length(key, f"root key {key_id!r}")
         _check_key_length(self.index_key, "index_key")
+        if self.audit_key is not None:
+            _check_key_length(self.audit_key, "audit_key")
 
     @property
     def active_key(self) -> bytes:
@@ -101,12 +111,26 @@ class Keyring:
     def with_new_active_key(self) -> Keyring:
         """A copy with a fresh root key made active; the old ones stay for unwrapping."""
         key_id = new_root_key_id(self.root_keys)
-        return Keyring(key_id, {**self.root_keys, key_id: secrets.token_bytes(KEY_BYTES)}, self.index_key)
+        return replace(self, active_id=key_id, root_keys={**self.root_keys, key_id: secrets.token_bytes(KEY_BYTES)})
+
+    def without_root_keys(self, key_ids) -> Keyring:
+        """A copy without the given root keys (retirement). The active key cannot be removed."""
+        key_ids = set(key_ids)
+        if self.active_id in key_ids:
+            raise KeyringError(f"root key {self.active_id!r} is active: it cannot be retired")
+        return replace(self, root_keys={k: v for k, v in self.root_keys.items() if k not in key_ids})
+
+    def with_audit_key(self) -> Keyring:
+        """A copy with a fresh audit key; refuses to replace one (older events would stop verifying)."""
+        if self.audit_key is not None:
+            raise KeyringError("the keyring already has an audit_key; it is never replaced")
+        return replace(self, audit_key=secrets.token_bytes(KEY_BYTES))
 
     @classmethod
     def generate(cls) -> Keyring:
         key_id = new_root_key_id(())
-        return cls(key_id, {key_id: secrets.token_bytes(KEY_BYTES)}, secrets.token_bytes(KEY_BYTES))
+        return cls(key_id, {key_id: secrets.token_bytes(KEY_BYTES)}, secrets.token_bytes(KEY_BYTES),
+                   secrets.token_bytes(KEY_BYTES))
 
     @classmethod
     def from_json(cls, text: str, source: str = "CASEAPP_KEYS") -> Keyring:
@@ -134,15 +158,21 @@ class Keyring:
         root_keys = {_checked_id(key_id, source): _decode_key(value, f"{source}: root key {key_id!r}")
                      for key_id, value in keys.items()}
         index_key = _decode_key(_required(document, "index_key", str, source), f"{source}: index_key")
-        return cls(active, root_keys, index_key)
+        audit_key = document.get("audit_key")
+        if audit_key is not None:
+            audit_key = _decode_key(audit_key, f"{source}: audit_key")
+        return cls(active, root_keys, index_key, audit_key)
 
     def to_json(self) -> str:
-        return json.dumps({
+        document = {
             "version": FORMAT_VERSION,
             "active": self.active_id,
             "keys": {key_id: _encode_key(key) for key_id, key in sorted(self.root_keys.items())},
             "index_key": _encode_key(self.index_key),
-        }, indent=2) + "\n"
+        }
+        if self.audit_key is not None:
+            document["audit_key"] = _encode_key(self.audit_key)
+        return json.dumps(document, indent=2) + "\n"
 
 
 def new_root_key_id(existing) -> str:
@@ -234,18 +264,57 @@ def generate_key_file(path: str | os.PathLike) -> Keyring:
     return keyring
 
 
+def _replace_key_file(path: Path, keyring: Keyring) -> Keyring:
+    """Write `keyring` over the key file atomically, then overwrite the old file's bytes.
+
+    The new file is complete on disk (fsync, rename) before the old content is
+    touched, so a crash loses nothing. The old inode, still open here, is then
+    overwritten with zeros: on filesystems that write in place this removes
+    retired keys from the disk; on copy-on-write or journalled data it cannot,
+    which is why the README asks for the key file to live on encrypted storage.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    old = os.open(path, os.O_RDWR)
+    try:
+        _write_new_file(temporary, keyring.to_json())
+        try:
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            raise
+        size = os.fstat(old).st_size
+        os.pwrite(old, b"\0" * size, 0)
+        os.fsync(old)
+    finally:
+        os.close(old)
+    return keyring
+
+
 def add_root_key(path: str | os.PathLike) -> Keyring:
     """Add a fresh root key to the key file and make it active, atomically."""
     path = Path(path)
-    keyring = read_key_file(path).with_new_active_key()
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    _write_new_file(temporary, keyring.to_json())
-    try:
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-    return keyring
+    return _replace_key_file(path, read_key_file(path).with_new_active_key())
+
+
+def add_audit_key(path: str | os.PathLike) -> Keyring:
+    """Add the audit key to a key file written before it existed (refuses to replace one)."""
+    path = Path(path)
+    return _replace_key_file(path, read_key_file(path).with_audit_key())
+
+
+def remove_root_keys(path: str | os.PathLike, key_ids) -> Keyring:
+    """Retire root keys: rewrite the key file without them (and overwrite the old file's bytes).
+
+    Raises KeyringError for the active key or an id the file does not hold.
+    Whether the keys may be retired (no live data key, no retained backup
+    needs them) is `caseapp.security.key_schedule`'s decision, not this one's.
+    """
+    path = Path(path)
+    keyring = read_key_file(path)
+    missing = sorted(set(key_ids) - set(keyring.key_ids))
+    if missing:
+        raise KeyringError(f"key file {path} holds no root key {', '.join(missing)}")
+    return _replace_key_file(path, keyring.without_root_keys(key_ids))
 
 
 def load_keyring(keys_json: str | None, key_file: str | os.PathLike | None) -> Keyring | None:
@@ -272,6 +341,11 @@ def init_app(app: Flask) -> None:
             "or CASEAPP_KEY_FILE to a key file (create one with "
             "`python -m caseapp.security.keyring generate PATH`)."
         )
+    if keyring is not None and keyring.audit_key is None and app.config.get("KEYS_REQUIRED"):
+        raise RuntimeError(
+            "caseapp refuses to start without an audit key: add one to the key file with "
+            "`python -m caseapp.security.keyring add-audit-key PATH` (or an \"audit_key\" to CASEAPP_KEYS)."
+        )
     app.extensions[EXTENSION_KEY] = keyring
 
 
@@ -289,15 +363,15 @@ def current_keyring() -> Keyring:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m caseapp.security.keyring generate|add-root PATH``.
+    """``python -m caseapp.security.keyring generate|add-root|add-audit-key PATH``.
 
     For production, where the app refuses to start (and so `flask keys`
     cannot run) until a key exists.
     """
     args = sys.argv[1:] if argv is None else argv
-    actions = {"generate": generate_key_file, "add-root": add_root_key}
+    actions = {"generate": generate_key_file, "add-root": add_root_key, "add-audit-key": add_audit_key}
     if len(args) != 2 or args[0] not in actions:
-        print("usage: python -m caseapp.security.keyring generate|add-root PATH", file=sys.stderr)
+        print("usage: python -m caseapp.security.keyring generate|add-root|add-audit-key PATH", file=sys.stderr)
         return 2
     try:
         keyring = actions[args[0]](args[1])

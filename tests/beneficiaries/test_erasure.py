@@ -1,13 +1,17 @@
 """Erasure: four eyes on screen (supervisor asks, administrator confirms) or the command line."""
+from datetime import timedelta
+
+from babel.dates import format_date
 from sqlalchemy import func, select, update
 
 import pytest
 
 from caseapp.beneficiaries import service, stats
 from caseapp.casefiles.models import CaseNote, TimelineEvent
-from caseapp.dates import local_today
+from caseapp.dates import local_date, local_today
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.extensions import db
+from caseapp.models_base import utcnow
 from caseapp.security.crypto import DecryptionError, open_sealed
 from caseapp.security.encrypted import encrypted_fields
 from caseapp.security.key_models import DataKey, KeyDestroyedError
@@ -42,6 +46,11 @@ def _captured(person):
     return values, notes
 
 
+def backup_date(days: int) -> str:
+    """The date the erasure messages state (English, medium format): `days` from now, Athens calendar."""
+    return format_date(local_date(utcnow() + timedelta(days=days)), format="medium", locale="en")
+
+
 def _counts():
     today = local_today()
     return {sid: (m.new_registrations.cells, m.active_people.cells)
@@ -56,6 +65,9 @@ def test_supervisor_requests_admin_confirms_and_nothing_of_the_person_decrypts(a
     counts_before = _counts()
 
     path = f"/beneficiaries/{person_id}/erasure"
+    assert ("can no longer be read in the live database, in any structure. Backups made before the erasure stay "
+            "readable until their root keys are retired: at the latest 61 days after the confirmation under the "
+            "key schedule.") in page(client.get(path))
     assert client.post(path, data=form_data(client, path, reason="data_subject_request")).status_code == 302
     assert "waiting for an administrator" in page(client.get(f"/beneficiaries/{person_id}"))
     assert client.get("/admin/erasure-requests/").status_code == 403
@@ -72,7 +84,15 @@ def test_supervisor_requests_admin_confirms_and_nothing_of_the_person_decrypts(a
     wrong = client.post(confirm_path, data=form_data(client, confirm_path, reference="B-1999-000001"))
     assert wrong.status_code == 200 and "does not match" in page(wrong)
     assert db.session.get(DataKey, key_id).wrapped is not None
-    assert client.post(confirm_path, data=form_data(client, confirm_path, reference=reference)).status_code == 302
+    horizon = backup_date(days=61)
+    assert ("nothing about them can be read in the live database, in any structure; only anonymous counts for "
+            "monthly statistics remain. Backups made before the erasure still hold their data, readable with "
+            f"root key(s) test-root-1, until those keys are retired: at the latest on {horizon} under the key "
+            "schedule.") in page(client.get(confirm_path))
+    confirmed = client.post(confirm_path, data=form_data(client, confirm_path, reference=reference),
+                            follow_redirects=True)
+    assert ("Erased from the live database now. Backups made before now stop being readable once root key(s) "
+            f"test-root-1 are retired: at the latest on {horizon} under the key schedule.") in page(confirmed)
 
     db.session.expire_all()
     key = db.session.get(DataKey, key_id)
@@ -146,7 +166,10 @@ def test_flask_beneficiaries_erase_ref(app, db_session):
     counts_before = _counts()
     result = app.test_cli_runner().invoke(args=["beneficiaries", "erase", person.reference.lower(), "--yes"])
     assert result.exit_code == 0, result.output
-    assert "Erased" in result.output and "Erasable" not in result.output
+    assert f"Erased {person.reference} from the live database now" in result.output
+    assert "Backups made before now still hold it, wrapped under root key(s) test-root-1" in result.output
+    assert f"at the latest on {local_date(utcnow() + timedelta(days=61)).isoformat()}" in result.output
+    assert "Erasable" not in result.output
     db.session.expire_all()
     erased = db.session.get(Beneficiary, person.id)
     assert erased.erased_at is not None and erased.data_key.wrapped is None and erased.family_name is None

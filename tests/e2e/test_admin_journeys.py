@@ -321,7 +321,9 @@ def test_erasure_is_requested_by_a_supervisor_and_confirmed_by_an_administrator(
     reference_field.fill(reference)
     admin.get_by_role("button", name="Erase for good").click()
     expect(admin).to_have_url(re.compile(r"/admin/erasure-requests/$"))
-    expect(admin.get_by_role("status")).to_have_text("The person's data has been erased.")
+    expect(admin.get_by_role("status")).to_have_text(re.compile(
+        r"^Erased from the live database now\. Backups made before now stop being readable once root key\(s\) "
+        r"test-root-1 are retired: at the latest on .+ under the key schedule\.$"))
     expect(admin.get_by_role("link", name=reference)).to_have_count(0)
     admin.get_by_role("navigation", name="Request status").get_by_role("link", name="Erased").click()
     erased = admin.get_by_role("table", name="Erased")

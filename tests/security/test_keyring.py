@@ -21,15 +21,17 @@ from caseapp.security.keyring import (
     load_keyring,
     main,
     read_key_file,
+    remove_root_keys,
 )
 
 KEY_A = base64.b64encode(b"A" * 32).decode()
 KEY_B = base64.b64encode(b"B" * 32).decode()
 INDEX = base64.b64encode(b"I" * 32).decode()
+AUDIT = base64.b64encode(b"U" * 32).decode()
 
 
 def document(**changes):
-    doc = {"active": "k1", "keys": {"k1": KEY_A, "k0": KEY_B}, "index_key": INDEX}
+    doc = {"active": "k1", "keys": {"k1": KEY_A, "k0": KEY_B}, "index_key": INDEX, "audit_key": AUDIT}
     doc.update(changes)
     return {k: v for k, v in doc.items() if v is not None}
 
@@ -40,7 +42,14 @@ def test_parses_the_documented_format():
     assert keyring.active_key == b"A" * 32
     assert keyring.get("k0") == b"B" * 32
     assert keyring.index_key == b"I" * 32
+    assert keyring.audit_key == b"U" * 32
     assert keyring.key_ids == ("k0", "k1")
+
+
+def test_a_key_file_written_before_the_audit_key_still_loads_without_one():
+    keyring = Keyring.from_json(json.dumps(document(audit_key=None)))
+    assert keyring.audit_key is None and keyring.active_id == "k1"
+    assert "audit_key" not in keyring.to_json()
 
 
 def test_json_round_trip():
@@ -62,6 +71,7 @@ def test_json_round_trip():
     (json.dumps(document(index_key=base64.b64encode(b"x" * 16).decode())),
      "index_key must decode to 32 bytes"),
     (json.dumps(document(indexkey=INDEX)), "unknown field(s) indexkey"),
+    (json.dumps(document(audit_key=base64.b64encode(b"x" * 8).decode())), "audit_key must decode to 32 bytes"),
     (json.dumps(document(version=2)), "unsupported version 2"),
 ])
 def test_parsing_errors_are_clear_and_name_the_source(text, message):
@@ -86,8 +96,8 @@ def test_generated_key_file_is_private_and_loads(tmp_path):
     keyring = generate_key_file(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert read_key_file(path) == keyring
-    assert len(keyring.active_key) == 32 and len(keyring.index_key) == 32
-    assert keyring.active_key != keyring.index_key
+    assert len(keyring.active_key) == 32 and len(keyring.index_key) == 32 and len(keyring.audit_key) == 32
+    assert len({keyring.active_key, keyring.index_key, keyring.audit_key}) == 3
 
 
 def test_generate_refuses_to_overwrite(tmp_path):
@@ -131,7 +141,7 @@ def test_add_root_key_makes_it_active_and_keeps_old_keys(tmp_path):
 
     assert new.active_id != old.active_id
     assert set(new.key_ids) == {old.active_id, new.active_id}
-    assert new.index_key == old.index_key
+    assert new.index_key == old.index_key and new.audit_key == old.audit_key
     assert read_key_file(path) == new
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert unwrap_key(new, wrapped, data_key_id) == data_key
@@ -157,6 +167,23 @@ def make_app(**config):
 def test_app_refuses_to_start_without_keys_when_required():
     with pytest.raises(RuntimeError, match="refuses to start without root keys"):
         init_app(make_app(KEYS_REQUIRED=True))
+
+
+def test_app_refuses_to_start_without_an_audit_key_when_keys_are_required(tmp_path):
+    with pytest.raises(RuntimeError, match="refuses to start without an audit key"):
+        init_app(make_app(CASEAPP_KEYS=json.dumps(document(audit_key=None)), KEYS_REQUIRED=True))
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(document(audit_key=None)))
+    path.chmod(0o600)
+    with pytest.raises(RuntimeError, match="add-audit-key"):
+        init_app(make_app(CASEAPP_KEY_FILE=str(path), KEYS_REQUIRED=True))
+    assert main(["add-audit-key", str(path)]) == 0
+    app = make_app(CASEAPP_KEY_FILE=str(path), KEYS_REQUIRED=True)
+    init_app(app)
+    added = app.extensions[EXTENSION_KEY]
+    assert len(added.audit_key) == 32 and added.root_keys == Keyring.from_json(json.dumps(document())).root_keys
+    assert main(["add-audit-key", str(path)]) == 1  # never replaced: older events would stop verifying
+    assert read_key_file(path).audit_key == added.audit_key
 
 
 def test_app_without_keys_starts_when_not_required_but_features_say_why():
@@ -205,3 +232,27 @@ def test_module_command_generates_and_adds(tmp_path, capsys):
     assert main(["add-root", str(path)]) == 0
     assert len(read_key_file(path).key_ids) == 2
     assert main(["bogus"]) == 2
+
+
+def test_removing_root_keys_rewrites_the_file_and_zeroes_the_old_copy(tmp_path):
+    path = tmp_path / "keys.json"
+    old = generate_key_file(path)
+    new = add_root_key(path)
+    with open(path, "rb") as before:  # a reader holding the file open sees the old inode
+        retired = remove_root_keys(path, [old.active_id])
+        assert set(before.read()) <= {0}
+    assert retired.key_ids == (new.active_id,)
+    assert read_key_file(path) == retired
+    assert base64.b64encode(old.active_key).decode() not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_the_active_key_and_unknown_keys_cannot_be_removed(tmp_path):
+    path = tmp_path / "keys.json"
+    keyring = generate_key_file(path)
+    with pytest.raises(KeyringError, match="is active"):
+        remove_root_keys(path, [keyring.active_id])
+    with pytest.raises(KeyringError, match="holds no root key nope"):
+        remove_root_keys(path, ["nope"])
+    assert read_key_file(path) == keyring

@@ -1,4 +1,4 @@
-"""`flask keys` on a private app and SQLite file holding only data_keys and audit_events."""
+"""`flask keys` on a private app and SQLite file holding only data_keys, root_keys and audit_events."""
 import stat
 
 import pytest
@@ -7,7 +7,7 @@ from flask import Flask
 from caseapp.extensions import db
 from caseapp.security import crypto, keys_cli as keys_cli_module
 from caseapp.security.audit import AuditEvent
-from caseapp.security.key_models import DataKey
+from caseapp.security.key_models import DataKey, RootKeyRecord
 from caseapp.security.keyring import EXTENSION_KEY, Keyring, read_key_file
 from caseapp.security.keys_cli import keys_cli
 
@@ -21,12 +21,12 @@ def keyring():
 def cli_app(tmp_path, keyring):
     app = Flask(__name__)
     app.config.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'keys.sqlite'}",
-                      CASEAPP_KEY_FILE=None, TESTING=True)
+                      CASEAPP_KEY_FILE=None, TESTING=True, ROOT_KEY_ROTATION_DAYS=30, BACKUP_RETENTION_DAYS=30)
     db.init_app(app)
     app.extensions[EXTENSION_KEY] = keyring
     app.cli.add_command(keys_cli)
     with app.app_context():
-        db.metadata.create_all(db.engine, tables=[DataKey.__table__, AuditEvent.__table__])
+        db.metadata.create_all(db.engine, tables=[DataKey.__table__, RootKeyRecord.__table__, AuditEvent.__table__])
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -170,3 +170,21 @@ def test_commands_without_keys_say_so(cli_app):
     for command in ("status", "rotate"):
         result = run(cli_app, command)
         assert result.exit_code == 1 and "no root keys are configured" in result.output
+
+
+def test_generate_adds_the_audit_key_to_an_older_key_file_once(cli_app, tmp_path):
+    path = tmp_path / "keys.json"
+    assert run(cli_app, "generate", "--path", str(path)).exit_code == 0
+    older = read_key_file(path)
+    assert older.audit_key is not None  # new files have one from the start
+    path.write_text(type(older)(older.active_id, older.root_keys, older.index_key).to_json())
+
+    added = run(cli_app, "generate", "--path", str(path), "--add-audit-key")
+    assert added.exit_code == 0, added.output
+    assert "Audit key added" in added.output
+    now = read_key_file(path)
+    assert len(now.audit_key) == 32 and now.root_keys == older.root_keys and now.index_key == older.index_key
+
+    again = run(cli_app, "generate", "--path", str(path), "--add-audit-key")
+    assert again.exit_code == 1 and "never replaced" in again.output
+    assert read_key_file(path).audit_key == now.audit_key
