@@ -330,3 +330,14 @@ def test_admin_screen_reports_a_truncated_log_and_writes_no_checkpoint(client, l
     assert "The newest events have been deleted" in html and "No checkpoint was written." in html
     assert len(list(audit_checkpoint_dir.iterdir())) == 1
     assert db.session.scalars(select(AuditEvent.outcome).order_by(AuditEvent.id.desc())).first() == "broken"
+
+
+def test_without_a_checkpoint_directory_verification_says_so_instead_of_passing(app, client, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_CHECKPOINT_DIR", None)
+    result = run_audit(app, "verify")
+    assert result.exit_code == 1 and "AUDIT_CHECKPOINT_DIR is not configured" in result.output
+    client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client)})
+    login_as("admin")
+    page = client.post("/admin/audit/verify", data={"csrf_token": csrf_token(client, "/admin/audit/")})
+    assert "the audit key or the checkpoint directory is not configured" in page.get_data(as_text=True)
+    assert db.session.scalars(select(AuditEvent.outcome).order_by(AuditEvent.id.desc())).first() == "error"
