@@ -8,6 +8,8 @@ import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 
+from alembic.script import ScriptDirectory
+from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -17,7 +19,13 @@ from caseapp.security.audit_checkpoints import describe, verify
 from tests.conftest import make_app
 from tests.test_migrations import empty_database  # noqa: F401  (fixture: a fresh SQLite file / PG database)
 
-BEFORE_0006 = "0003_two_factor"
+
+
+def revision_before_keyed_audit() -> str:
+    """The revision this branch's keyed-audit migration upgrades from (whatever number it is given)."""
+    scripts = ScriptDirectory.from_config(current_app.extensions["migrate"].migrate.get_config())
+    [keyed] = [script for script in scripts.walk_revisions() if script.revision.endswith("_keyed_audit")]
+    return keyed.down_revision
 
 
 def pre_0006_hash(fields: dict) -> str:
@@ -56,7 +64,7 @@ def drop_append_only_guard() -> None:
 def test_events_written_before_the_keyed_chain_keep_verifying_after_the_upgrade(empty_database):  # noqa: F811
     app = make_app(empty_database)
     with app.app_context():
-        upgrade(revision=BEFORE_0006)
+        upgrade(revision=revision_before_keyed_audit())
         hashes = write_pre_0006_events(4)
 
         upgrade()
