@@ -88,6 +88,8 @@ class Config:
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     DEMO_DATA_ALLOWED = True
     PAGE_SIZE = 50
+    # Interpretation: an in-person booking keeps the interpreter busy this long after it (travel).
+    INTERPRETATION_TRAVEL_BUFFER_MINUTES = _env_int("INTERPRETATION_TRAVEL_BUFFER_MINUTES", 30)
 
     @classmethod
     def validate(cls) -> None:

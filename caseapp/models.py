@@ -5,3 +5,4 @@ from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequ
 from caseapp.security.audit import AuditEvent  # noqa: F401
 from caseapp.security.key_models import DataKey, RootKeyRecord  # noqa: F401
 from caseapp.structures.models import Service, Structure  # noqa: F401
+from caseapp.interpretation.models import InterpretationRequest, Interpreter, InterpreterLanguage, RequestEvent  # noqa: F401

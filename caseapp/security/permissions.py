@@ -33,20 +33,24 @@ CASEWORK = frozenset({
     "cases.view",
     "cases.manage",
     "notes.write",
+    "interpretation.request",
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.CASEWORKER: CASEWORK,
     # access.confirm: four eyes on grants and resets at the supervisor's confidential structures.
-    Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request", "access.confirm"},
+    Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request", "access.confirm",
+                                 "interpretation.assign", "interpreters.manage"},
     Role.COORDINATOR: frozenset({"structures.view"}),
     Role.ADMIN: frozenset({
         "users.manage",
         "structures.view",
         "audit.verify",
         "erasure.confirm",
+        "interpreters.manage",
     }),
-    Role.INTERPRETER: frozenset(),
+    # Their own assignments only (caseapp/interpretation): nothing else of any file.
+    Role.INTERPRETER: frozenset({"interpretation.own"}),
 }
 
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())

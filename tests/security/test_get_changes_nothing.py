@@ -48,8 +48,13 @@ def reachable(db_session):
     erasure = request_erasure(make_beneficiary("KEM", actor=supervisor), "registered_in_error", actor=supervisor)
     other = make_user("caseworker", structures=("KEM",))
     access = four_eyes.request_grant(other, structure("SHELTER-W"), actor=make_user("admin"))
+    from tests.interpretation.factories import make_interpreter, make_request
+
+    interpreter = make_interpreter()
+    booking = make_request(case_file, actor=supervisor)
     db.session.commit()
-    return {("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
+    return {("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
+            ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,
             ("path", "filename"): "css/app.css"}
 
