@@ -247,14 +247,15 @@ def overlapping_booking(interpreter_id, busy_from, busy_until, *, exclude=None):
 
 
 def assign(request: InterpretationRequest, interpreter: Interpreter | None, *, actor,
-           expected_version: int | None = None) -> InterpretationRequest:
-    """Book `interpreter` for `request` (assign, or re-assign before confirmation).
+           expected_version: int | None = None, action: str | None = None) -> InterpretationRequest:
+    """Book `interpreter` for `request` (assign, or re-assign before confirmation; `action`
+    names which one the caller means, by default the one the state calls for).
 
     Refused (`DomainError` on the field "interpreter") for an inactive interpreter, one who
     does not speak the language, or one already booked at an overlapping time, the travel
     buffer included; a booking that raced this one and won is a `ConflictError`.
     """
-    action = "reassign" if request.status == ASSIGNED else "assign"
+    action = action or ("reassign" if request.status == ASSIGNED else "assign")
     LIFECYCLE.check(request, action, actor)
     check_version(request, expected_version, CONFLICT)
     if interpreter is None or not interpreter.active:
