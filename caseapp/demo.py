@@ -16,6 +16,7 @@ DEMO_PASSWORD = "demo-password-athens-2026"
 DEMO_USERS = [
     ("caseworker", "caseworker", "Ελένη Καραγιάννη", ["KEM"]),
     ("supervisor", "supervisor", "Νίκος Αλεξίου", ["KEM", "DIS-PROG"]),
+    ("disprog", "caseworker", "Δήμητρα Ρήγα", ["DIS-PROG"]),
     ("shelter", "caseworker", "Μαρία Δημητρίου", ["SHELTER-W"]),
     # Confirms what an administrator asks for at the shelter (four eyes).
     ("shelter-supervisor", "supervisor", "Αικατερίνη Νικολάου", ["SHELTER-W"]),
@@ -83,6 +84,9 @@ def load_command():
     load_demo_users()
     db.session.flush()
     load_demo_beneficiaries()
+    from caseapp.interpretation.demo import load_demo_interpretation
+
+    load_demo_interpretation()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:

@@ -1,7 +1,7 @@
 """Interpretation: interpreters (with their languages), requests with their history.
 
 Revision ID: 0013_interpretation
-Revises: 0005_four_eyes_login
+Revises: 0006_keyed_audit
 
 Reviewed by hand. New tables only; nothing existing changes.
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_interpretation'
-down_revision = '0005_four_eyes_login'
+down_revision = '0006_keyed_audit'
 branch_labels = None
 depends_on = None
 

@@ -45,7 +45,7 @@ def test_an_overlapping_booking_is_refused_travel_buffer_included(booked, start,
     second = other(supervisor, start, mode)
     with pytest.raises(DomainError) as refused:
         service.assign(second, interpreter, actor=supervisor)
-    assert refused.value.field == "interpreter" and "already booked" in str(refused.value.message)
+    assert refused.value.field == "interpreter" and refused.value.message is service.DOUBLE_BOOKED
     assert second.status == "requested" and second.interpreter_id is None
 
 

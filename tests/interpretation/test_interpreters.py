@@ -108,3 +108,16 @@ def test_matching_ranks_the_exact_language_before_its_family():
     assert languages.match_rank(["fa"], "ar") is None
     assert languages.speaks(["fr", "ar"], "ar") and not languages.speaks([], "ar")
     assert "ar" in languages.matching_codes("ar")
+
+
+def test_demo_load_gives_the_demo_interpreter_a_record_and_a_booking(app, db_session):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    from caseapp.auth.service import find_user
+
+    record = db.session.execute(select(Interpreter).where(Interpreter.user_id == find_user("interpreter").id)
+                                ).scalar_one()
+    assert {"ar", "fr"} <= set(record.language_codes)
+    assert [r.language for r in queries.own_upcoming(find_user("interpreter"), 10)] == ["fr"]
+    assert find_user("disprog").structures[0].code == "DIS-PROG"
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0  # idempotent
