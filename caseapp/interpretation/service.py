@@ -47,15 +47,21 @@ DOUBLE_BOOKED = _l("This interpreter is already booked at that time (travel time
 # --- the lifecycle ---------------------------------------------------------------------------
 
 
-def parties(request: InterpretationRequest, user) -> set[str]:
-    """The parts `user` plays for `request`: the requesting structure's staff ("caseworker"),
-    its supervisors ("supervisor"), the assigned interpreter ("interpreter")."""
+def _staff_parties(structure_id: int, user) -> set[str]:
+    """"caseworker" and/or "supervisor" when `user` works at `structure_id`."""
     found = set()
-    if request.structure_id in user.structure_ids:
+    if structure_id in user.structure_ids:
         if user.has_permission("interpretation.request"):
             found.add("caseworker")
         if user.has_permission("interpretation.assign"):
             found.add("supervisor")
+    return found
+
+
+def parties(request: InterpretationRequest, user) -> set[str]:
+    """The parts `user` plays for `request`: the requesting structure's staff ("caseworker"),
+    its supervisors ("supervisor"), the assigned interpreter ("interpreter")."""
+    found = _staff_parties(request.structure_id, user)
     interpreter = request.interpreter
     if (user.has_permission("interpretation.own") and interpreter is not None
             and interpreter.user_id is not None and interpreter.user_id == user.id):
@@ -205,16 +211,6 @@ def create_request(case_file, values: dict, *, actor) -> InterpretationRequest:
     record("interpretation.request", object_type="interpretation_request", object_id=request.id,
            structure_id=request.structure_id, user=actor)
     return request
-
-
-def _staff_parties(structure_id: int, user) -> set[str]:
-    found = set()
-    if structure_id in user.structure_ids:
-        if user.has_permission("interpretation.request"):
-            found.add("caseworker")
-        if user.has_permission("interpretation.assign"):
-            found.add("supervisor")
-    return found
 
 
 def _lock_interpreter(interpreter: Interpreter) -> None:
