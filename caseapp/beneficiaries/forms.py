@@ -12,15 +12,23 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
-from caseapp.beneficiaries import codes, iso
+from caseapp.beneficiaries import codes, iso, phones
 from caseapp.dates import local_today
 from caseapp.formtools import EARLIEST_DATE, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text
 from caseapp.beneficiaries.models import normalise_codes
-from caseapp.security.blind_index import normalise_phone
 
 NAME_MAX = 100
-_PHONE_CHARS = re.compile(r"^[+0-9\s().\-/]+$")
 _REFERENCE = re.compile(r"^B-\d{4}-\d{6,}$")
+
+
+def _check_phone(field) -> None:
+    message = phones.problem(field.data)
+    if message is not None:
+        raise ValidationError(message)
+
+
+PHONE_HINT = _l("Digits of any script. Without a country code the number is Greek; others start with + "
+                "and the country code, e.g. +963 933 123 456.")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -67,7 +75,7 @@ class BeneficiaryForm(FlaskForm):
                                validators=[InputRequired()])
     vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=codes.choices(codes.VULNERABILITIES))
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[clean],
-                     render_kw={"autocomplete": "off"})
+                     description=PHONE_HINT, render_kw={"autocomplete": "off"})
     email = EmailField(_l("Email"), validators=[Optional(), Length(max=254),
                                                 Email(message=_l("Enter an email address like name@example.org."))],
                        filters=[clean], render_kw={"autocomplete": "off"})
@@ -103,11 +111,7 @@ class BeneficiaryForm(FlaskForm):
             raise ValidationError(_l("Choose languages from the list."))
 
     def validate_phone(self, field):
-        if not field.data:
-            return
-        digits = normalise_phone(field.data)
-        if not _PHONE_CHARS.match(field.data) or not 6 <= len(digits) <= 15:
-            raise ValidationError(_l("Enter a phone number of 6 to 15 digits, e.g. +30 694 123 4567."))
+        _check_phone(field)
 
     def validate_document_type(self, field):
         if self.document_number.data and not field.data:
@@ -131,7 +135,7 @@ class BeneficiaryForm(FlaskForm):
             "father_name": self.father_name.data, "mother_name": self.mother_name.data,
             "birth_date": self.birth_date.data,
             "birth_year": self.birth_date.data.year if self.birth_date.data else self.birth_year.data,
-            "phone": self.phone.data, "email": self.email.data, "address": self.address.data,
+            "phone": phones.stored_form(self.phone.data), "email": self.email.data, "address": self.address.data,
             "document_type": self.document_type.data or None,
             "document_number": self.document_number.data if self.document_type.data else None,
             "sex": self.sex.data, "nationality": self.nationality.data or None,
@@ -141,8 +145,9 @@ class BeneficiaryForm(FlaskForm):
 
     def fill_from(self, beneficiary) -> None:
         for name in ("given_name", "family_name", "father_name", "mother_name", "birth_date", "birth_year",
-                     "phone", "email", "address", "sex", "legal_status"):
+                     "email", "address", "sex", "legal_status"):
             self[name].data = getattr(beneficiary, name)
+        self.phone.data = phones.display(beneficiary.phone) or None
         self.document_type.data = beneficiary.document_type or ""
         self.document_number.data = beneficiary.document_number
         self.nationality.data = beneficiary.nationality or ""
@@ -169,6 +174,8 @@ def display_value(name: str, value) -> str:
         return ", ".join(iso.language_name(code) for code in value)
     if name == "vulnerability_codes":
         return ", ".join(codes.label(codes.VULNERABILITIES, code) for code in value)
+    if name == "phone":
+        return phones.display(value)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
@@ -198,13 +205,16 @@ class SearchForm(FlaskForm):
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=20)], filters=[clean],
                             description=_l("For example B-2026-004213."), render_kw={"autocomplete": "off"})
     surname = StringField(_l("Surname"), validators=[Optional(), Length(max=NAME_MAX)], filters=[clean_name],
-                          description=_l("Greek or Latin letters: both find the same person."),
+                          description=_l("Any script: Greek, Latin, Arabic, Cyrillic... all find the same person."),
                           render_kw={"autocomplete": "off"})
     birth_date = LocalDateField(_l("Date of birth"), validators=[Optional()])
     phone = TelField(_l("Phone"), validators=[Optional(), Length(max=32)], filters=[clean],
                      render_kw={"autocomplete": "off"})
     document_number = StringField(_l("Document number"), validators=[Optional(), Length(max=64)], filters=[clean],
                                   render_kw={"autocomplete": "off"})
+
+    def validate_phone(self, field):
+        _check_phone(field)
 
     def validate_reference(self, field):
         if field.data and not _REFERENCE.match("".join(field.data.split()).upper()):

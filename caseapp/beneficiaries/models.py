@@ -2,7 +2,8 @@
 
 Identifying fields are `EncryptedField`s: the database holds AES-256-GCM
 ciphertext under the person's own data key, plus truncated blind indexes
-for the four searchable ones. Coded fields (sex, birth year, nationality,
+for the four searchable ones (two for the surname: exact and sounds-like).
+The phone is stored in E.164 (`+306941234567`). Coded fields (sex, birth year, nationality,
 languages, legal status, vulnerabilities) stay clear: reports count them.
 """
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Beneficiary(db.Model):
     given_name_ct: Mapped[bytes | None] = mapped_column("given_name", LargeBinary)
     family_name_ct: Mapped[bytes | None] = mapped_column("family_name", LargeBinary)
     family_name_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
+    family_name_sound_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
     father_name_ct: Mapped[bytes | None] = mapped_column("father_name", LargeBinary)
     mother_name_ct: Mapped[bytes | None] = mapped_column("mother_name", LargeBinary)
     birth_date_ct: Mapped[bytes | None] = mapped_column("birth_date", LargeBinary)
@@ -74,7 +76,8 @@ class Beneficiary(db.Model):
     document_number_bidx: Mapped[str | None] = mapped_column(String(16), index=True)
 
     given_name = EncryptedField("given_name_ct")
-    family_name = EncryptedField("family_name_ct", index="surname", index_attr="family_name_bidx")
+    family_name = EncryptedField("family_name_ct", index="surname", index_attr="family_name_bidx",
+                                 more_indexes={"surname_sound": "family_name_sound_bidx"})
     father_name = EncryptedField("father_name_ct")
     mother_name = EncryptedField("mother_name_ct")
     birth_date = EncryptedField("birth_date_ct", index="birth_date", index_attr="birth_date_bidx", kind="date")

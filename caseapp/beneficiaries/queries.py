@@ -12,7 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import Boolean, Integer, Select, String, and_, bindparam, exists, false, or_, select
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.orm import selectinload
 
 from caseapp.casefiles.models import CaseFile
@@ -21,7 +22,7 @@ from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequ
 from caseapp.extensions import db
 from caseapp.pagination import Page, keyset_after, keyset_page
 from caseapp.security import blind_index
-from caseapp.security.encrypted import blind_index_for
+from caseapp.security.encrypted import EvenRead, blind_index_for, decrypt_evenly
 from caseapp.structures.models import Structure
 
 SEARCH_CANDIDATE_LIMIT = 500
@@ -68,14 +69,17 @@ class Criteria:
     phone: str | None = None
     document_number: str | None = None
 
+    # (index, column, attribute): `surname_sound` is searched only by `search_similar`.
     INDEXED = (("surname", "family_name_bidx", "family_name"),
+               ("surname_sound", "family_name_sound_bidx", "family_name"),
                ("birth_date", "birth_date_bidx", "birth_date"),
                ("phone", "phone_bidx", "phone"),
                ("document", "document_number_bidx", "document_number"))
 
-    def indexed_values(self) -> dict[str, object]:
-        values = {"surname": self.surname, "birth_date": self.birth_date, "phone": self.phone,
-                  "document": self.document_number}
+    def indexed_values(self, *, similar: bool = False) -> dict[str, object]:
+        """Searched values by index name; `similar` looks the surname up by its sounds-like key."""
+        values = {"surname_sound" if similar else "surname": self.surname, "birth_date": self.birth_date,
+                  "phone": self.phone, "document": self.document_number}
         return {name: value for name, value in values.items() if value}
 
     @property
@@ -116,14 +120,10 @@ def _confirmed(beneficiary: Beneficiary, wanted: dict[str, str]) -> bool:
     return True
 
 
-def search_beneficiaries(user, criteria: Criteria) -> list[Beneficiary]:
-    """Visible beneficiaries matching every given criterion (at most `SEARCH_RESULT_LIMIT`)."""
-    if criteria.empty:
-        return []
+def _search(user, criteria: Criteria, values: dict[str, object]) -> list[Beneficiary]:
     stmt = visible_beneficiaries(user)
     if criteria.reference:
         stmt = stmt.where(Beneficiary.reference == normalise_reference(criteria.reference))
-    values = criteria.indexed_values()
     conditions = _index_conditions(values)
     if conditions is None:
         return []
@@ -133,23 +133,53 @@ def search_beneficiaries(user, criteria: Criteria) -> list[Beneficiary]:
     return [b for b in candidates if _confirmed(b, wanted)][:SEARCH_RESULT_LIMIT]
 
 
+def search_beneficiaries(user, criteria: Criteria) -> list[Beneficiary]:
+    """Visible beneficiaries matching every given criterion (at most `SEARCH_RESULT_LIMIT`)."""
+    if criteria.empty:
+        return []
+    return _search(user, criteria, criteria.indexed_values())
+
+
+def search_similar(user, criteria: Criteria) -> list[Beneficiary]:
+    """Visible beneficiaries whose surname *sounds like* the searched one, the other criteria exact.
+
+    For when `search_beneficiaries` finds nobody: the surname is looked up
+    by its sounds-like key (`blind_index.sounds_like`), so "Yusuf" finds
+    "يوسف" and "Youssef", "Olena Shevchenko" finds "Олена Шевченко".
+    Candidates are confirmed after decryption like any search. Empty
+    without a surname, or with a reference (a reference is exact or wrong).
+    """
+    if not criteria.surname or criteria.reference:
+        return []
+    return _search(user, criteria, criteria.indexed_values(similar=True))
+
+
 def normalise_reference(reference: str) -> str:
     return "".join(reference.split()).upper()
 
 
 # --- duplicate check at registration ---------------------------------------------------
 
+DUPLICATE_CHECK_READS = 16
+"""The duplicate check decrypts at least this many candidates' worth (padding with stand-ins)."""
+
+_DUPLICATE_FIELDS = {"family_name": "Standin", "birth_date": date(1970, 1, 1), "phone": "+306900000000",
+                     "document_number": "X0000000"}
+
 
 @dataclass
 class DuplicateReport:
     """What registration may say about possible duplicates.
 
-    `visible`: matches the user may open. `elsewhere`: at least one match is
-    held only by structures the user does not belong to, one of them not
-    confidential. Matches held only by confidential structures leave no trace.
+    `visible`: matches the user may open; `similar`: the ids among them found
+    only by a similar surname (another spelling or script), with the same
+    birth date or year. `elsewhere`: at least one match is held only by
+    structures the user does not belong to, one of them not confidential.
+    Matches held only by confidential structures leave no trace.
     """
 
     visible: list[Beneficiary] = field(default_factory=list)
+    similar: set = field(default_factory=set)
     elsewhere: bool = False
 
     @property
@@ -157,74 +187,127 @@ class DuplicateReport:
         return bool(self.visible) or self.elsewhere
 
 
-def _duplicate_conditions(values: dict[str, object]):
-    def index(name, value):
+@dataclass(frozen=True)
+class _Wanted:
+    """The registration's values, normalised once."""
+
+    typed: dict
+    exact: str
+    sound: str
+    birth: str
+    year: int | None
+    phone: str
+    document: str
+
+    @classmethod
+    def of(cls, surname, birth_date, birth_year, phone, document) -> _Wanted:
+        year = birth_date.year if birth_date else birth_year
+        typed = {"surname_sound": surname, "birth_date": birth_date, "phone": phone, "document": document}
+        return cls(typed, blind_index.normalise(surname), blind_index.sounds_like(surname) if surname else "",
+                   blind_index.normalise_date(birth_date), year, blind_index.normalise_phone(phone),
+                   blind_index.normalise_document(document))
+
+    def index(self, index_name: str) -> BindParameter:
+        """The typed value's blind index as a bound parameter; NULL (matching nothing) when empty.
+
+        Always a parameter, never a literal NULL: the statement's text is the
+        same whatever was typed.
+        """
         try:
-            return blind_index_for(name, value) if value else None
+            value = blind_index_for(index_name, self.typed[index_name]) if self.typed[index_name] else None
         except ValueError:
-            return None
-
-    surname, birth = index("surname", values.get("surname")), index("birth_date", values.get("birth_date"))
-    document, phone = index("document", values.get("document")), index("phone", values.get("phone"))
-    conditions = []
-    if surname and birth:
-        conditions.append(and_(Beneficiary.family_name_bidx == surname, Beneficiary.birth_date_bidx == birth))
-    if document:
-        conditions.append(Beneficiary.document_number_bidx == document)
-    if phone:
-        conditions.append(Beneficiary.phone_bidx == phone)
-    return conditions
+            value = None
+        return bindparam(f"dup_{index_name}", value, type_=String)
 
 
-def _is_duplicate(candidate: Beneficiary, values: dict[str, object]) -> bool:
-    def same(index_name, attr):
-        wanted = values.get(index_name)
-        return bool(wanted) and blind_index.matches(index_name, getattr(candidate, attr), wanted)
+def _duplicate_statement(user, wanted: _Wanted) -> Select:
+    """One statement for every duplicate check: candidates and, per candidate, who holds them.
 
-    return ((same("surname", "family_name") and same("birth_date", "birth_date"))
-            or same("document", "document_number") or same("phone", "phone"))
-
-
-def find_possible_duplicates(user, *, surname=None, birth_date=None, phone=None, document=None) -> DuplicateReport:
-    """Same surname and date of birth, or same document number, or same phone: across the city.
-
-    Candidates of every structure are decrypted here, in the server, only
-    to decide what may be said; nothing of a match outside the user's
-    structures reaches the page.
+    Same sounds-like surname (which every exact match shares) and either
+    the same date of birth, or the same birth year when either side lacks a
+    full date; or the same document number; or the same phone. Missing
+    values are NULL parameters (they match nothing), so the SQL is identical
+    whatever was typed and whatever is found.
     """
-    values = {"surname": surname, "birth_date": birth_date, "phone": phone, "document": document}
-    conditions = _duplicate_conditions(values)
-    if not conditions:
-        return DuplicateReport()
-    candidates = db.session.execute(
-        select(Beneficiary).where(Beneficiary.erased_at.is_(None), or_(*conditions))
-        .limit(SEARCH_CANDIDATE_LIMIT)
-    ).scalars().all()
-    matches = [b for b in candidates if _is_duplicate(b, values)]
-    if not matches:
-        return DuplicateReport()
-    holders = _holders([b.id for b in matches])
-    mine = set(db.session.execute(user_structure_ids(user)).scalars())
+    held_by_mine = exists().where(CaseFile.beneficiary_id == Beneficiary.id,
+                                  CaseFile.structure_id.in_(user_structure_ids(user)))
+    held_openly = exists().where(CaseFile.beneficiary_id == Beneficiary.id, CaseFile.structure_id == Structure.id,
+                                 Structure.confidential.is_(False))
+    lacks_date = bindparam("dup_lacks_date", not wanted.birth, type_=Boolean)
+    same_year = and_(Beneficiary.birth_year == bindparam("dup_year", wanted.year, type_=Integer),
+                     or_(Beneficiary.birth_date_bidx.is_(None), lacks_date))
+    same_name = and_(Beneficiary.family_name_sound_bidx == wanted.index("surname_sound"),
+                     or_(Beneficiary.birth_date_bidx == wanted.index("birth_date"), same_year))
+    return (select(Beneficiary, held_by_mine.label("visible"), held_openly.label("held_openly"))
+            .where(Beneficiary.erased_at.is_(None),
+                   or_(same_name,
+                       Beneficiary.document_number_bidx == wanted.index("document"),
+                       Beneficiary.phone_bidx == wanted.index("phone")))
+            .limit(SEARCH_CANDIDATE_LIMIT))
+
+
+def _duplicate_kind(read: EvenRead, wanted: _Wanted) -> str | None:
+    """"exact", "similar" (surname only sounds alike) or None, with the same work for every read.
+
+    Every comparison is computed, on the stand-in values of a padding read
+    too, before any is looked at.
+    """
+    values, present = read.values, read.present
+    exact = blind_index.normalise(values["family_name"])
+    sound = blind_index.sounds_like(values["family_name"])
+    birth = blind_index.normalise_date(values["birth_date"])
+    phone = blind_index.normalise_phone(values["phone"])
+    document = blind_index.normalise_document(values["document_number"])
+    stored_year = read.record.birth_year if read.record is not None else None
+    has_name, has_date = "family_name" in present, "birth_date" in present
+    same_birth = bool(wanted.birth) and has_date and birth == wanted.birth
+    same_year = (wanted.year is not None and stored_year == wanted.year
+                 and (not wanted.birth or not has_date))
+    same_name = bool(wanted.sound) and has_name and sound == wanted.sound
+    by_name = same_name & (same_birth | same_year)
+    by_document = bool(wanted.document) and "document_number" in present and document == wanted.document
+    by_phone = bool(wanted.phone) and "phone" in present and phone == wanted.phone
+    similar = by_name & (exact != wanted.exact) & (not by_document) & (not by_phone)
+    if not (by_name | by_document | by_phone):
+        return None
+    return "similar" if similar else "exact"
+
+
+def find_possible_duplicates(user, *, surname=None, birth_date=None, birth_year=None, phone=None,
+                             document=None) -> DuplicateReport:
+    """Possible duplicates across the city; what the user may be told about them.
+
+    A match: same surname, or one that sounds alike across spellings and
+    scripts (`blind_index.sounds_like`: "Yusuf" and "يوسف"), with the same
+    date of birth, or the same birth year when either side has only the
+    year; or the same document number; or the same phone.
+
+    Every call does the same work whatever the data holds, so that response
+    time cannot tell a match held only by a confidential structure from no
+    match: one SQL statement of the same text (candidates with two flags,
+    held by the user's structures / held by a non-confidential structure),
+    and the same decryption and comparison for each of at least
+    `DUPLICATE_CHECK_READS` candidates (`encrypted.decrypt_evenly` pads with
+    stand-ins). Candidates of every structure are decrypted here, in the
+    server, only to decide what may be said; nothing of a match outside the
+    user's structures reaches the page.
+    """
+    wanted = _Wanted.of(surname, birth_date, birth_year, phone, document)
+    rows = db.session.execute(_duplicate_statement(user, wanted)).unique().all()
+    reads = decrypt_evenly([row[0] for row in rows], _DUPLICATE_FIELDS, at_least=DUPLICATE_CHECK_READS)
     report = DuplicateReport()
-    for beneficiary in matches:
-        structures = holders.get(beneficiary.id, [])
-        if any(structure_id in mine for structure_id, _confidential in structures):
+    for index, read in enumerate(reads):
+        kind = _duplicate_kind(read, wanted)
+        if kind is None or index >= len(rows):
+            continue
+        beneficiary, visible, held_openly = rows[index]
+        if visible:
             report.visible.append(beneficiary)
-        elif any(not confidential for _structure_id, confidential in structures):
+            if kind == "similar":
+                report.similar.add(beneficiary.id)
+        elif held_openly:
             report.elsewhere = True
     return report
-
-
-def _holders(beneficiary_ids) -> dict[uuid.UUID, list[tuple[int, bool]]]:
-    rows = db.session.execute(
-        select(CaseFile.beneficiary_id, Structure.id, Structure.confidential)
-        .join(Structure, Structure.id == CaseFile.structure_id)
-        .where(CaseFile.beneficiary_id.in_(beneficiary_ids))
-    ).all()
-    holders: dict[uuid.UUID, list[tuple[int, bool]]] = {}
-    for beneficiary_id, structure_id, confidential in rows:
-        holders.setdefault(beneficiary_id, []).append((structure_id, confidential))
-    return holders
 
 
 # --- consent ---------------------------------------------------------------------------------

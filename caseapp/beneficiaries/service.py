@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from caseapp.beneficiaries import codes
+from caseapp.beneficiaries import codes, phones
 from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFile
@@ -102,11 +102,12 @@ def next_reference(year: int) -> str:
 def duplicate_fingerprint(values) -> str:
     """Binds "register anyway" to the identifying values the warning was about.
 
-    If the user changes the surname, date of birth, phone or document after
-    seeing the warning, the check runs again.
+    If the user changes the surname, date or year of birth, phone or document
+    after seeing the warning, the check runs again.
     """
     parts = [INDEX_NORMALISERS["surname"](values.get("family_name")),
              INDEX_NORMALISERS["birth_date"](values.get("birth_date")),
+             str(values.get("birth_year") or ""),
              INDEX_NORMALISERS["phone"](values.get("phone")),
              INDEX_NORMALISERS["document"](values.get("document_number"))]
     key = hashlib.sha256(b"duplicate-check|" + current_app.secret_key.encode()).digest()
@@ -128,6 +129,8 @@ def _apply(beneficiary: Beneficiary, values: Mapping[str, object]) -> list[str]:
         value = values[name]
         if isinstance(value, (list, tuple, set)):
             value = normalise_codes(value)
+        elif name == "phone":
+            value = phones.stored_form(value)
         if getattr(beneficiary, name) != value:
             setattr(beneficiary, name, value)
             changed.append(name)

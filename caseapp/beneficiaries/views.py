@@ -10,7 +10,7 @@ import uuid
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from caseapp.beneficiaries import codes, erasure, iso, queries, service
+from caseapp.beneficiaries import codes, erasure, iso, phones, queries, service
 from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles.forms import OpenCaseFileForm
 from caseapp.dates import local_today
@@ -30,16 +30,16 @@ bp = Blueprint("beneficiaries", __name__, url_prefix="/beneficiaries")
 
 @bp.context_processor
 def helpers():
-    return {"codes": codes, "iso": iso}
+    return {"codes": codes, "iso": iso, "phones": phones}
 
 
 # --- list and search -----------------------------------------------------------------
 
 
-def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False) -> str:
+def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False, similar=False) -> str:
     case_files = casefile_queries.my_case_files(user(), [b.id for b in beneficiaries], with_assignee=False)
     return render_template("beneficiaries/index.html", form=form, beneficiaries=beneficiaries,
-                           case_files=case_files, next_cursor=next_cursor, searched=searched)
+                           case_files=case_files, next_cursor=next_cursor, searched=searched, similar=similar)
 
 
 @bp.route("/")
@@ -59,8 +59,13 @@ def search():
     criteria = queries.Criteria(reference=form.reference.data, surname=form.surname.data,
                                 birth_date=form.birth_date.data, phone=form.phone.data,
                                 document_number=form.document_number.data)
-    html = _render_list(form, queries.search_beneficiaries(user(), criteria), searched=True)
-    return audited(html, "beneficiaries.search", object_type="beneficiary_search")
+    found, similar = queries.search_beneficiaries(user(), criteria), False
+    if not found:  # nobody by the exact keys: offer surnames that sound alike, marked as such
+        found = queries.search_similar(user(), criteria)
+        similar = bool(found)
+    html = _render_list(form, found, searched=True, similar=similar)
+    return audited(html, "beneficiaries.search", object_type="beneficiary_search",
+                   outcome="similar_names" if similar else "ok")
 
 
 # --- registration ----------------------------------------------------------------------
@@ -68,8 +73,8 @@ def search():
 
 def _check_duplicates(values):
     report = queries.find_possible_duplicates(
-        user(), surname=values["family_name"], birth_date=values["birth_date"], phone=values["phone"],
-        document=values["document_number"])
+        user(), surname=values["family_name"], birth_date=values["birth_date"], birth_year=values["birth_year"],
+        phone=values["phone"], document=values["document_number"])
     outcome = "visible_match" if report.visible else "match_elsewhere" if report.elsewhere else "no_match"
     record_and_commit("beneficiaries.duplicate_check", object_type="beneficiary_search", outcome=outcome)
     return report

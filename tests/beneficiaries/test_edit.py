@@ -70,10 +70,10 @@ def test_two_concurrent_edits_the_second_gets_the_conflict_and_nothing_is_overwr
     assert response.status_code == 409
     assert CONFLICT in body
     assert 'value="Mine typed"' in body and 'value="Fatma"' in body  # what I typed is still there
-    assert "Theirs" in body and "6942222222" in body  # and what they saved is shown
+    assert "Theirs" in body and "+30 694 222 2222" in body  # and what they saved is shown
     db.session.expire_all()
     saved = db.session.get(Beneficiary, person.id)
-    assert (saved.family_name, saved.given_name, saved.phone) == ("Theirs", "Fatima", "6942222222")
+    assert (saved.family_name, saved.given_name, saved.phone) == ("Theirs", "Fatima", "+306942222222")
     assert audit_events("beneficiaries.update")[-1].outcome == "conflict"
 
     resubmit = dict(mine, version=re.search(r'name="version" type="hidden" value="(\d+)"', body).group(1))

@@ -183,10 +183,11 @@ def test_beneficiary_pages_have_no_accessibility_violations(caseworker):
     expect(summary.get_by_role("heading")).to_have_text("Please correct the following")
     expect(summary.get_by_role("link")).to_have_text([
         "Given name: This field is required.", "Family name: This field is required.",
-        "Phone: Enter a phone number of 6 to 15 digits, e.g. +30 694 123 4567."])
+        "Phone: This number is too short: a digit may be missing."])
     expect(page.get_by_label("Family name")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Phone")).to_have_accessible_description(
-        "Enter a phone number of 6 to 15 digits, e.g. +30 694 123 4567.")
+        "Digits of any script. Without a country code the number is Greek; others start with + and the "
+        "country code, e.g. +963 933 123 456. This number is too short: a digit may be missing.")
     page.get_by_label("Phone").fill("")
     assert_no_axe_violations(page, "registration with validation errors")
 
@@ -219,6 +220,16 @@ def test_beneficiary_pages_have_no_accessibility_violations(caseworker):
     search_by_surname(page, "Oikonomou")
     expect(results_table(page)).to_contain_text(reference)
     assert_no_axe_violations(page, "search results")
+
+    # Another spelling finds nobody exactly: the similar names are offered, and marked as such.
+    nav_link(page, "Beneficiaries").click()
+    page.get_by_label("Surname").fill("Ikonomou")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", name="Similar names")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("No exact match.")
+    similar = page.get_by_role("table", name="Similar names")
+    expect(similar.get_by_role("row", name=re.compile(re.escape(reference)))).to_contain_text("Similar name")
+    assert_no_axe_violations(page, "similar names")
 
 
 def tab_until(page, target, limit: int = 40) -> None:

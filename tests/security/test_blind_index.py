@@ -1,6 +1,7 @@
 """Normalisation, blind indexes and the bit planner (no app, no database)."""
 import hashlib
 import hmac
+import re
 import unicodedata
 from datetime import date, datetime
 from fractions import Fraction
@@ -8,7 +9,7 @@ from fractions import Fraction
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from caseapp.security.blind_index import (
@@ -24,6 +25,7 @@ from caseapp.security.blind_index import (
     register_index,
     transliterate,
 )
+from tests.security.unicode_strategies import INVISIBLE, insert
 
 INDEX_KEY = b"\x07" * 32
 
@@ -134,26 +136,52 @@ def test_normalise_collapses_whitespace(word, spaces):
     assert normalise(spaces + word.replace(" ", spaces) + spaces) == normalise(word)
 
 
-@pytest.mark.parametrize("value", [
+GREEK_MOBILE = [
     "+30 694 123 4567", "0030 6941234567", "306941234567", "6941234567", "694-123-4567",
-    "(+30) 694.123.45.67", "٦٩٤١٢٣٤٥٦٧", "tel: +30 6941234567",
+    "(+30) 694.123.45.67", "tel: +30 6941234567", "+30 (694) 123 4567", "00 30 694 123 4567", "694/123 45 67",
+    "٦٩٤١٢٣٤٥٦٧",            # Arabic-Indic digits
+    "۶۹۴۱۲۳۴۵۶۷",            # Extended Arabic-Indic (Persian, Urdu) digits
+    "+٣٠ ٦٩٤ ١٢٣ ٤٥٦٧",      # the same with the country code
+    "६९४१२३४५६७",            # Devanagari digits
+    "６９４１２３４５６７",      # fullwidth digits
+    "\u200e+30 694 123 4567\u200f",  # direction marks pasted from a phone
+    "694\u200b123\u00ad4567",          # zero-width space, soft hyphen
+]
+
+
+@pytest.mark.parametrize("value", GREEK_MOBILE)
+def test_every_way_of_writing_a_greek_number_gives_one_e164_key(value):
+    assert normalise_phone(value) == "+306941234567"
+
+
+@pytest.mark.parametrize("values, e164", [
+    (["210 123 4567", "+30 210-1234567", "0030 (210) 1234567"], "+302101234567"),
+    (["+963 933 123 456", "00963933123456", "+963-933-123-456"], "+963933123456"),
+    (["+380 67 123 4567", "+380 (0)67 123 4567", "00380671234567"], "+380671234567"),
+    (["+93 70 123 4567", "0093 70 123 4567", "+۹۳ ۷۰ ۱۲۳ ۴۵۶۷"], "+93701234567"),
+    (["+964 770 123 4567", "00964 7701234567"], "+9647701234567"),
+    (["+92 300 1234567", "+92 (300) 123-4567"], "+923001234567"),
 ])
-def test_greek_phone_numbers_meet(value):
-    assert normalise_phone(value) == "6941234567"
+def test_foreign_and_landline_numbers_meet_in_e164(values, e164):
+    assert {normalise_phone(value) for value in values} == {e164}
 
 
-def test_foreign_phone_numbers_keep_their_country_code():
-    assert normalise_phone("+963 933 123 456") == normalise_phone("00963933123456") == "963933123456"
-    assert normalise_phone("+380 67 123 4567") == "380671234567"
-    assert normalise_phone(None) == ""
+def test_phone_keys_of_what_libphonenumber_cannot_read_stay_apart_from_real_numbers():
+    assert normalise_phone(None) == normalise_phone("") == normalise_phone("call me") == ""
+    assert normalise_phone("+999 123456") == normalise_phone("00999123456") == "+999123456"
+    assert normalise_phone("1") == "1"
 
 
 @given(st.text())
-def test_phone_is_digits_only_and_idempotent(value):
+def test_phone_key_is_e164_like_and_idempotent(value):
     phone = normalise_phone(value)
-    assert phone == "" or phone.isascii() and phone.isdigit()
-    assume(not phone.startswith("00"))
-    assert normalise_phone(phone) == phone or len(phone) == 12 and phone.startswith("30")
+    assert phone == "" or re.fullmatch(r"\+?[0-9]+", phone)
+    assert normalise_phone(phone) == phone
+
+
+@given(st.text(alphabet="0123456789 +-.()", max_size=24), st.lists(st.tuples(st.integers(0, 30), INVISIBLE)))
+def test_invisible_characters_never_change_a_phone_key(value, insertions):
+    assert normalise_phone(insert(value, insertions)) == normalise_phone(value)
 
 
 @pytest.mark.parametrize("value", ["AB 123456", "ab-123-456", "ΑΒ123456", "АВ 123456", " a.b.123456 "])

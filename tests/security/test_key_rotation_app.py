@@ -32,10 +32,10 @@ from tests.factories import case_file_of, make_beneficiary, make_note, make_user
 
 PEOPLE = [
     {"given_name": "Eleni", "family_name": "Rotaridou", "father_name": "Kostas", "birth_date": date(1979, 1, 2),
-     "phone": "+30 694 111 2233", "email": "eleni.r@example.org", "address": "Odos Aiolou 12, Athina",
+     "phone": "+306941112233", "email": "eleni.r@example.org", "address": "Odos Aiolou 12, Athina",
      "document_type": "asylum_card", "document_number": "AC-778812"},
     {"given_name": "Yusuf", "family_name": "Rotaroglu", "mother_name": "Aylin", "birth_date": date(1990, 11, 30),
-     "phone": "+30 697 555 0101"},
+     "phone": "+306975550101"},
     {"given_name": "Mariam", "family_name": "Παπαρρόδου", "birth_date": date(2001, 5, 5),
      "address": "Πλατεία Κουμουνδούρου 3\nΑθήνα"},
 ]
