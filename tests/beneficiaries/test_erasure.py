@@ -102,7 +102,8 @@ def test_supervisor_requests_admin_confirms_and_nothing_of_the_person_decrypts(a
     erased = db.session.get(Beneficiary, person_id)
     assert erased.erased_at is not None
     assert all(getattr(erased, name) is None for name in encrypted_fields(Beneficiary))
-    assert erased.family_name_bidx is None and erased.vulnerability_codes == []
+    assert erased.family_name_bidx is None and erased.family_name_sound_bidx is None
+    assert erased.vulnerability_codes == []
     # Even the ciphertexts as a backup holds them cannot be opened: the only key is gone.
     table = Beneficiary.__table__
     db.session.execute(update(table).where(table.c.id == person_id).values(

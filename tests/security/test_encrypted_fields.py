@@ -316,3 +316,50 @@ def test_index_names_must_be_declared():
 def test_any_text_round_trips(session, value):
     person = new_person(session, given_name=value)
     assert fresh(session, Person, person.id).given_name == value
+
+
+# --- decrypt_evenly ----------------------------------------------------------------------------
+
+
+def test_decrypt_evenly_does_the_same_work_whatever_the_records_hold(session, monkeypatch):
+    full = new_person(session, family_name="Ψαρρά", birth_date=date(1980, 1, 1), phone="6941234567")
+    sparse = new_person(session, family_name="Sparse")
+    gone = new_person(session, family_name="Gone", phone="6900000000")
+    erase(gone)
+    session.commit()
+    stand_ins = {"family_name": "Standin", "birth_date": date(1970, 1, 1), "phone": "+306900000000"}
+    spent = {"unwraps": 0, "openings": 0}
+
+    def counting(name, function):
+        def counted(*args, **kwargs):
+            spent[name] += 1
+            return function(*args, **kwargs)
+        return counted
+
+    monkeypatch.setattr(encrypted, "unwrap_key", counting("unwraps", encrypted.unwrap_key))
+    monkeypatch.setattr(encrypted, "open_sealed", counting("openings", encrypted.open_sealed))
+
+    def read(records, at_least):
+        spent.update(unwraps=0, openings=0)
+        return encrypted.decrypt_evenly(records, stand_ins, at_least=at_least), dict(spent)
+
+    reads, work = read([full, sparse, gone], at_least=5)
+    assert len(reads) == 5 and work == {"unwraps": 5, "openings": 15}
+    assert reads[0].values == {"family_name": "Ψαρρά", "birth_date": date(1980, 1, 1), "phone": "6941234567"}
+    assert reads[0].present == {"family_name", "birth_date", "phone"}
+    assert reads[1].present == {"family_name"} and reads[1].get("phone") is None
+    assert reads[1].values["phone"] == "+306900000000"  # the stand-in was opened in its place
+    assert reads[2].present == frozenset() and reads[2].get("family_name") is None
+    assert reads[3].record is None and reads[4].present == frozenset()
+    assert read([], at_least=5)[1] == work                      # nobody: the same work
+    assert read([gone], at_least=5)[1] == work                  # an erased person: the same work
+    assert read([full] * 7, at_least=5)[1] == {"unwraps": 7, "openings": 21}  # beyond the floor: per record
+
+
+def test_decrypt_evenly_refuses_a_tampered_value(session):
+    one, other = new_person(session, family_name="One"), new_person(session, family_name="Other")
+    session.execute(text("UPDATE test_people SET family_name = :blob WHERE id = :id"),
+                    {"blob": other.family_name_ct, "id": one.id.hex})
+    session.commit()
+    with pytest.raises(DecryptionError):
+        encrypted.decrypt_evenly([fresh(session, Person, one.id)], {"family_name": "S"}, at_least=1)
