@@ -300,6 +300,8 @@ _SOUND_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"th", "t"),            # ث th / t
         (r"dh", "z"),            # ظ ذ dh / z: نظری Nazari
         (r"[cq]", "k"),          # Qasim / Kasim, Cemal / Kemal
+        (r"mp", "b"),            # Greek μπ for b: Αμπντούλ Ampntoul / Abdul
+        (r"nt", "t"),            # Greek ντ for d: Μοχάμαντ Mochamant / Mohammad
         (r"p", "b"),             # پ p / ب b (Arabic has no p)
         (r"d", "t"),             # Ahmad / Ahmet, Murad / Murat, Mohammad / Mehmet
         (r"h$", ""),             # Fatemeh / Fatima, Abdullah / Abdulla
@@ -315,8 +317,9 @@ def sounds_like(value: object) -> str:
 
     Built on `normalise` (so equal exact keys always give equal skeletons):
     per word, the romanisation folds of `_SOUND_FOLDS` (dzh/dj/zh→j, kh→h,
-    gh→g, sh→s, th→t, dh→z, c/q→k, p→b, d→t, final h dropped, g→h,
-    doubled letters single) then vowels, y, v and w removed; the words are joined
+    gh→g, sh→s, th→t, dh→z, c/q→k, mp→b and nt→t (how Greek writes b and
+    d), p→b, d→t, final h dropped, g→h, doubled letters single) then
+    vowels, y, v and w removed; the words are joined
     without spaces ("Abdul Rahman" meets "Abdulrahman"). A name with no
     consonant at all keeps its exact key ("Aya").
 
@@ -325,7 +328,8 @@ def sounds_like(value: object) -> str:
     "محمد" and "Mohammad", "Muhammad", "Mohamed" ("mhmt"); the folds cover
     the usual romanisations of the served languages (English, French,
     German and Turkish spellings of Arabic and Persian names, Ukrainian and
-    Russian transliterations). The price is coarseness: many different
+    Russian transliterations) and the Greek letters caseworkers type them
+    in ("Μοχάμαντ", "Γιουσέφ"). The price is coarseness: many different
     names share a skeleton ("Yusuf" and "Asaf"), so this key only ever
     proposes "similar" candidates, which a person then confirms; it is
     never treated as an exact match.

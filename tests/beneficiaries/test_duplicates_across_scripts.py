@@ -40,7 +40,7 @@ SIMILAR_ACROSS_SCRIPTS = [
     ("Mohammad", "Muhammad"), ("Mohammad", "Mohamed"), ("Mohammad", "محمد"), ("محمد", "Mohamed"),
     # our own
     ("Karimi", "کریمی"), ("حسين", "Hussein"), ("Fatemeh", "فاطمة"), ("Ahmad", "أحمد"), ("Nazari", "نظری"),
-    ("Hanna", "Ганна"),
+    ("Hanna", "Ганна"), ("Mohammad", "Μοχάμαντ"), ("Γιουσέφ", "يوسف"),
 ]
 EXACT_ACROSS_SCRIPTS = [
     ("Шевченко", "Shevchenko"),                  # the example (Олена Шевченко / Olena Shevchenko)

@@ -169,6 +169,9 @@ SOUNDS_ALIKE = [
     ("Ibrahim", "إبراهيم", "Ebrahim", "Ibraheem"),
     ("Şahin", "Shahin", "شاهین", "Sahin"),
     ("Hanna", "Ганна", "Ganna"),
+    # as Greek caseworkers type them (μπ for b, ντ for d, no h)
+    ("Mohammad", "Μοχάμαντ", "Μοχάμεντ"), ("Yusuf", "Γιουσέφ", "Γιούσουφ"), ("Ahmad", "Αχμάντ", "Αχμέτ"),
+    ("Abdullah", "Αμπντουλάχ", "Αμπντουλά"), ("Hussein", "Χουσεΐν"), ("Karimi", "Καρίμι"),
 ]
 
 
