@@ -203,9 +203,9 @@ class _Wanted:
     def of(cls, surname, birth_date, birth_year, phone, document) -> _Wanted:
         year = birth_date.year if birth_date else birth_year
         typed = {"surname_sound": surname, "birth_date": birth_date, "phone": phone, "document": document}
-        return cls(typed, blind_index.normalise(surname), blind_index.sounds_like(surname) if surname else "",
-                   blind_index.normalise_date(birth_date), year, blind_index.normalise_phone(phone),
-                   blind_index.normalise_document(document))
+        exact, sound = blind_index.name_keys(surname)
+        return cls(typed, exact, sound, blind_index.normalise_date(birth_date), year,
+                   blind_index.normalise_phone(phone), blind_index.normalise_document(document))
 
     def index(self, index_name: str) -> BindParameter:
         """The typed value's blind index as a bound parameter; NULL (matching nothing) when empty.
@@ -253,8 +253,7 @@ def _duplicate_kind(read: EvenRead, wanted: _Wanted) -> str | None:
     too, before any is looked at.
     """
     values, present = read.values, read.present
-    exact = blind_index.normalise(values["family_name"])
-    sound = blind_index.sounds_like(values["family_name"])
+    exact, sound = blind_index.name_keys(values["family_name"])
     birth = blind_index.normalise_date(values["birth_date"])
     phone = blind_index.normalise_phone(values["phone"])
     document = blind_index.normalise_document(values["document_number"])

@@ -114,7 +114,7 @@ def normalise(value: object) -> str:
     """
     if value is None:
         return ""
-    return " ".join(_name_words(str(value)))
+    return _joined(_name_words(str(value)))
 
 
 def transliterate(value: str) -> str:
@@ -131,6 +131,12 @@ def transliterate(value: str) -> str:
 def _name_words(value: str) -> list[str]:
     """The folded Latin words of a name (what `normalise` joins with spaces)."""
     return [_fold(word) for word in transliterate(value).split()]
+
+
+def _joined(words: list[str]) -> str:
+    """The exact key: the words with single spaces (NFC, for letters anyascii leaves as they are)."""
+    key = " ".join(words)
+    return key if key.isascii() else unicodedata.normalize("NFC", key)
 
 
 # --- Invisible characters ---------------------------------------------------------------
@@ -350,9 +356,14 @@ def sounds_like(value: object) -> str:
     this key existed: no bucket singles a person out, and equal values never
     prove equal names (every candidate is confirmed after decryption).
     """
+    return name_keys(value)[1]
+
+
+def name_keys(value: object) -> tuple[str, str]:
+    """(`normalise(value)`, `sounds_like(value)`), transliterating once."""
     words = _name_words("" if value is None else str(value))
     skeleton = "".join(_skeleton(word) for word in words)
-    return skeleton or "".join(words)
+    return _joined(words), skeleton or _joined(words).replace(" ", "")
 
 
 def _skeleton(word: str) -> str:

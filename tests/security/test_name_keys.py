@@ -11,6 +11,7 @@ from caseapp.security.blind_index import (
     bits_for_index,
     blind_index,
     matches,
+    name_keys,
     normalise,
     normaliser_for,
     sounds_like,
@@ -196,6 +197,7 @@ def test_a_name_without_consonants_keeps_a_key():
 @given(st.text())
 def test_equal_exact_keys_always_have_equal_sounds_like_keys(value):
     assert sounds_like(normalise(value)) == sounds_like(value)
+    assert name_keys(value) == (normalise(value), sounds_like(value))
 
 
 @given(st.text())
