@@ -31,7 +31,6 @@ from typing import Callable
 
 import phonenumbers
 from anyascii import anyascii
-
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
