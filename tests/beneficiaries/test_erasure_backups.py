@@ -34,9 +34,9 @@ from tests.test_migrations import empty_database  # noqa: F401  (fixture: a fres
 RETENTION_DAYS = 30
 ROTATION_DAYS = 30
 PEOPLE = {
-    "alice": {"given_name": "Leyla", "family_name": "Backupova", "father_name": "Omar", "phone": "+30 690 000 1111",
+    "alice": {"given_name": "Leyla", "family_name": "Backupova", "father_name": "Omar", "phone": "+306900001111",
               "birth_date": date(1990, 2, 3), "document_type": "passport", "document_number": "P1234567"},
-    "bob": {"given_name": "Yusuf", "family_name": "Keptoglou", "phone": "+30 690 000 2222"},
+    "bob": {"given_name": "Yusuf", "family_name": "Keptoglou", "phone": "+306900002222"},
     "carol": {"given_name": "Mariam", "family_name": "Laterou", "address": "Odos Athinas 1"},
 }
 NOTES = {"alice": ("She named the perpetrator.", True), "bob": ("Needs legal counselling.", False),
