@@ -21,7 +21,7 @@ migration (`flask db upgrade`); a database with beneficiaries cannot be
 migrated without the keys. Logs carry counts only.
 
 Revision ID: 0004_name_keys_phones
-Revises: 0006_keyed_audit
+Revises: 0013_interpretation
 """
 import logging
 import re
@@ -38,7 +38,7 @@ from caseapp.security.crypto import aad_for, open_sealed, seal, unwrap_key
 from caseapp.security.keyring import current_keyring
 
 revision = '0004_name_keys_phones'
-down_revision = '0006_keyed_audit'
+down_revision = '0013_interpretation'
 branch_labels = None
 depends_on = None
 
