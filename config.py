@@ -91,6 +91,13 @@ class Config:
     # Interpretation: an in-person booking keeps the interpreter busy this long after it (travel).
     INTERPRETATION_TRAVEL_BUFFER_MINUTES = _env_int("INTERPRETATION_TRAVEL_BUFFER_MINUTES", 30)
 
+    # Request size: a bigger body is refused (413) before it is read or parsed, whether it
+    # announces its length or is streamed (chunked). Forms here are text; nothing is uploaded.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # Werkzeug's form limits: the size of a form's text held in memory, and its number of fields.
+    MAX_FORM_MEMORY_SIZE = _env_int("MAX_FORM_MEMORY_SIZE", 1024 * 1024)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
+
     @classmethod
     def validate(cls) -> None:
         """Refuse settings that are unsafe for this environment."""

@@ -51,11 +51,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from caseapp import limits
     from caseapp.security import keyring
     from caseapp.security.headers import register_security_headers
     from caseapp.security.permissions import register_policy_enforcement
 
     keyring.init_app(app)
+    limits.register(app)
     register_policy_enforcement(app)
     register_security_headers(app)
 

@@ -13,7 +13,8 @@ MESSAGES = {
     403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
     404: (_l("Not found"), _l("This page does not exist, or you cannot see it.")),
     405: (_l("Not allowed"), _l("This action is not available here.")),
-    413: (_l("Too large"), _l("What you sent is too large.")),
+    413: (_l("Too large"), _l("What you sent is larger than this site accepts (%(limit)s at most). "
+                              "Nothing was saved: shorten the text and try again.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred. Nothing you submitted was saved; "
                                          "please try again, and tell an administrator if it persists.")),
@@ -22,7 +23,19 @@ MESSAGES = {
 
 def _render(code: int):
     title, message = MESSAGES.get(code, MESSAGES[500])
+    if code == 413:
+        message = str(message) % {"limit": _size(current_app.config["MAX_CONTENT_LENGTH"])}
     return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def _size(n: int | None) -> str:
+    """A byte count as people read it (1 MB, 500 KB)."""
+    if not n:
+        return "—"
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= scale:
+            return f"{n / scale:.3g} {unit}"
+    return f"{n} B"
 
 
 def handle_http_exception(error: HTTPException):
