@@ -17,6 +17,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_security(app)
+    register_request_parsing(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -60,6 +61,13 @@ def register_security(app: Flask) -> None:
     limits.register(app)
     register_policy_enforcement(app)
     register_security_headers(app)
+
+
+def register_request_parsing(app: Flask) -> None:
+    """Bounded `int` URLs and refused malformed query strings, for every blueprint."""
+    from caseapp import viewtools
+
+    viewtools.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -4,13 +4,15 @@ Every domain's forms and views use these; no domain imports another's forms.
 """
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Callable, TypeVar
 
 from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField
-from wtforms.validators import ValidationError
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField
+from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.dates import local_today
@@ -42,6 +44,67 @@ def clean_text(value):
 def clean_name(value):
     value = clean(value)
     return " ".join(value.split()) if value else value
+
+
+# --- every form: text that can be stored, numbers the database can hold ----------------
+
+# PostgreSQL's `integer`: the largest id, version or count a form may carry.
+MAX_DATABASE_INT = 2**31 - 1
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def has_unstorable_characters(text: str) -> bool:
+    """True if `text` holds a character no one types and a database may refuse.
+
+    Control characters (Unicode category Cc: NUL, escape, ... but not tab and
+    line breaks), lone surrogates (Cs), and U+FFFD, which is what undecodable
+    bytes (invalid UTF-8) become when a request is decoded. Format characters
+    such as the zero-width non-joiner (Cf) are kept: Persian and Arabic need them.
+    """
+    for char in text:
+        if char == "\ufffd":
+            return True
+        category = unicodedata.category(char)
+        if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
+            return True
+    return False
+
+
+def refuse_unstorable_text(form, field) -> None:
+    """A validator every text field gets first, so no later check or query sees the value."""
+    values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+    if any(isinstance(value, str) and has_unstorable_characters(value) for value in values):
+        raise StopValidation(_l("This contains characters that cannot be typed (a null, control or "
+                                "unreadable character). Type it again."))
+
+
+def refuse_out_of_range_integer(form, field) -> None:
+    if isinstance(field.data, int) and abs(field.data) > MAX_DATABASE_INT:
+        raise StopValidation(_l("This number is too large."))
+
+
+def harden_field(field):
+    """Put the shared checks in front of a bound field's own validators."""
+    if isinstance(field, StringField):
+        field.validators = [refuse_unstorable_text, *field.validators]
+    elif isinstance(field, IntegerField):
+        field.validators = [refuse_out_of_range_integer, *field.validators]
+    return field
+
+
+class Form(FlaskForm):
+    """The base of every form of the app (a test fails on a form that does not derive from it).
+
+    Each text field (StringField and its kinds: text areas, passwords, hidden,
+    email, phone) refuses control characters, lone surrogates and undecodable
+    bytes with a message on the field; each integer field refuses a number the
+    database cannot hold. The checks run before the field's own validators, so a
+    malformed value never reaches a query, whatever the form.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return harden_field(super().bind_field(form, unbound_field, options))
 
 
 # --- fields ---------------------------------------------------------------------------

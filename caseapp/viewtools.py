@@ -9,10 +9,13 @@ import uuid
 
 from flask import abort, request
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
+from caseapp.formtools import MAX_DATABASE_INT, has_unstorable_characters
 from caseapp.security.audit import record_and_commit, record_denied
 
-MAX_INT_ARG = 2**31 - 1
+MAX_INT_ARG = MAX_DATABASE_INT
+MAX_QUERY_VALUE = 2048
 
 
 def user():
@@ -64,9 +67,46 @@ def int_arg(name: str) -> int | None:
     return int(value)
 
 
+def text_arg(name: str, max_length: int = 255) -> str | None:
+    """A text query argument (a keyset cursor); absent is None; longer than `max_length` or
+    holding control or undecodable characters answers 404 rather than reaching the database."""
+    value = request.args.get(name)
+    if not value:
+        return None
+    if len(value) > max_length or has_unstorable_characters(value):
+        abort(404)
+    return value
+
+
 def version_of(form) -> int:
     """The record version a form was loaded with (optimistic locking); 0 if missing or malformed."""
     try:
-        return int(form.version.data or 0)
+        version = int(form.version.data or 0)
     except (TypeError, ValueError):
         return 0
+    return version if 0 <= version <= MAX_DATABASE_INT else 0
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every URL: a non-negative integer the database can hold (PostgreSQL
+    `integer`), so `/admin/users/999999999999999999999/edit` answers 404 like any unknown id
+    instead of overflowing the query. Registered app-wide in place of Werkzeug's `int`."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_INT)
+        super().__init__(map, *args, **kwargs)
+
+
+def refuse_malformed_query() -> None:
+    """Before every request: a query string with control or undecodable characters, or a
+    value longer than any link of the app makes, answers 400 (the normal error page)."""
+    for key, value in request.args.items(multi=True):
+        if (len(key) > MAX_QUERY_VALUE or len(value) > MAX_QUERY_VALUE
+                or has_unstorable_characters(key) or has_unstorable_characters(value)):
+            abort(400)
+
+
+def register(app) -> None:
+    """URL converters and query checks shared by every blueprint (before they are registered)."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_malformed_query)

@@ -17,6 +17,7 @@ from caseapp.auth.models import User
 from caseapp.auth.queries import users_page
 from caseapp.extensions import db
 from caseapp.formtools import show_error
+from caseapp.viewtools import text_arg, version_of
 from caseapp.security.permissions import permission_required
 from caseapp.structures.models import Structure
 
@@ -38,7 +39,7 @@ def _flash_pending(result: service.AdminResult) -> None:
 @bp.route("/")
 @permission_required("users.manage")
 def index():
-    users, next_cursor = users_page(request.args.get("after"), current_app.config["PAGE_SIZE"])
+    users, next_cursor = users_page(text_arg("after", 64), current_app.config["PAGE_SIZE"])
     return render_template("admin/users.html", users=users, next_cursor=next_cursor,
                            kind_labels=four_eyes.KIND_LABELS)
 
@@ -81,7 +82,7 @@ def edit(user_id: int):
         try:
             result = service.update_user(user, display_name=form.display_name.data, role=form.role.data,
                                          structure_codes=form.structures.data, actor=current_user,
-                                         expected_version=int(form.version.data or 0))
+                                         expected_version=version_of(form))
         except service.UserError as error:
             db.session.rollback()
             show_error(form, error)

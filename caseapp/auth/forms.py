@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 
 from caseapp.auth import passwords
-from caseapp.formtools import MultiCheckboxField
+from caseapp.formtools import Form, MultiCheckboxField
 from caseapp.security.permissions import Role
 
 ROLE_LABELS = {
@@ -16,20 +15,20 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Six-digit code"), validators=[DataRequired(), Length(max=12)],
                        description=_l("The code your authenticator app shows now."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"})
 
 
-class StartEnrolmentForm(FlaskForm):
+class StartEnrolmentForm(Form):
     """No fields: the POST (with its CSRF token) that creates an enrolment secret."""
 
 
@@ -41,7 +40,7 @@ class NewPasswordMixin:
             raise ValidationError(problems[0])
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
@@ -57,7 +56,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         self._user_inputs = (user.username, user.display_name) if user else ()
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(), Length(min=3, max=64),
@@ -75,13 +74,13 @@ class UserForm(FlaskForm):
             raise ValidationError(_l("Caseworkers and supervisors belong to at least one structure."))
 
 
-class ConfirmAccessForm(FlaskForm):
+class ConfirmAccessForm(Form):
     """Confirm a pending access request (four eyes); nothing to type."""
 
     decision = HiddenField(default="confirm")
 
 
-class RefuseAccessForm(FlaskForm):
+class RefuseAccessForm(Form):
     """Refuse a pending access request, saying why (the administrator reads it)."""
 
     decision = HiddenField(default="refuse")

@@ -12,7 +12,7 @@ from caseapp.auth import service, sessions, throttle, totp
 from caseapp.auth.forms import ChangePasswordForm, CodeForm, LoginForm, StartEnrolmentForm
 from caseapp.extensions import db, limiter
 from caseapp.formtools import show_error
-from caseapp.security.audit import record
+from caseapp.security.audit import record, record_and_commit
 from caseapp.security.permissions import authenticated, public
 
 bp = Blueprint("auth", __name__)
@@ -63,6 +63,8 @@ def login():
         if result.outcome == service.LoginOutcome.OK:
             return _after_login(result.user)
         flash(str(LOGIN_REFUSED), "error")
+    elif form.is_submitted():
+        record_and_commit("auth.login", outcome="invalid_input")  # empty or malformed: still an attempt
     return render_template("auth/login.html", form=form)
 
 

@@ -5,7 +5,6 @@ import re
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField, DateField, EmailField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField,
     SelectMultipleField, StringField, TelField, TextAreaField,
@@ -14,7 +13,9 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from caseapp.beneficiaries import codes, iso, phones
 from caseapp.dates import local_today
-from caseapp.formtools import EARLIEST_DATE, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text
+from caseapp.formtools import (
+    EARLIEST_DATE, Form, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text,
+)
 from caseapp.beneficiaries.models import normalise_codes
 
 NAME_MAX = 100
@@ -54,7 +55,7 @@ DOCUMENT_RULES = {
 }
 
 
-class BeneficiaryForm(FlaskForm):
+class BeneficiaryForm(Form):
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=NAME_MAX)],
                              filters=[clean_name], render_kw={"autocomplete": "off"})
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=NAME_MAX)],
@@ -201,7 +202,7 @@ class EditForm(BeneficiaryForm):
                 for name in CONFLICT_FIELDS if getattr(beneficiary, name) != typed.get(name)]
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     reference = StringField(_l("Reference"), validators=[Optional(), Length(max=20)], filters=[clean],
                             description=_l("For example B-2026-004213."), render_kw={"autocomplete": "off"})
     surname = StringField(_l("Surname"), validators=[Optional(), Length(max=NAME_MAX)], filters=[clean_name],
@@ -232,7 +233,7 @@ class SearchForm(FlaskForm):
         return valid
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     purpose = SelectField(_l("Purpose"), choices=codes.choices(codes.CONSENT_PURPOSES), validators=[InputRequired()])
     decision = RadioField(_l("Decision"), choices=[SelectChoice("given", _l("Consent given")),
                                                     SelectChoice("withdrawn", _l("Consent withdrawn"))],
@@ -244,10 +245,10 @@ class ConsentForm(FlaskForm):
         check_date_range(field)
 
 
-class ErasureRequestForm(FlaskForm):
+class ErasureRequestForm(Form):
     reason = SelectField(_l("Reason"), choices=codes.choices(codes.ERASURE_REASONS), validators=[InputRequired()])
 
 
-class ErasureConfirmForm(FlaskForm):
+class ErasureConfirmForm(Form):
     reference = StringField(_l("Type the reference to confirm"), validators=[DataRequired(), Length(max=20)],
                             render_kw={"autocomplete": "off"})

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from caseapp.beneficiaries import codes
 from caseapp.casefiles.service import MAX_NOTE_LENGTH
-from caseapp.formtools import clean_text
+from caseapp.formtools import Form, clean_text
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(_l("New note"), validators=[DataRequired(message=_l("Write the note first.")),
                                                       Length(max=MAX_NOTE_LENGTH)],
                          filters=[clean_text], render_kw={"rows": 5})
@@ -19,14 +18,14 @@ class NoteForm(FlaskForm):
                                    "sent with a referral"))
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     reason = SelectField(_l("Reason for closing"), choices=codes.choices(codes.CLOSE_REASONS),
                          validators=[InputRequired()])
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     assigned_to = SelectField(_l("Assign to"), coerce=int, choices=[], validators=[InputRequired()])
 
 
-class OpenCaseFileForm(FlaskForm):
+class OpenCaseFileForm(Form):
     structure = SelectField(_l("Open a case file at"), coerce=int, choices=[], validators=[InputRequired()])

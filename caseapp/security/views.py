@@ -1,5 +1,5 @@
 """Admin screen for the audit log: recent events, and verification that also writes a checkpoint."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -8,6 +8,7 @@ from caseapp.security.audit import AuditEvent, record
 from caseapp.security.audit_checkpoints import CheckpointDirectoryMissing, verify as verify_log
 from caseapp.security.keyring import KeyringUnavailable
 from caseapp.security.permissions import permission_required
+from caseapp.viewtools import int_arg
 
 bp = Blueprint("security", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
@@ -31,7 +32,7 @@ PROBLEMS = {
 @bp.route("/")
 @permission_required("audit.verify")
 def audit():
-    before = request.args.get("before", type=int)
+    before = int_arg("before")
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE + 1)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
