@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     from caseapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     database.configure_engine_events()
+    database.prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)

@@ -1,6 +1,12 @@
-"""Engine settings that apply to every connection."""
+"""Engine settings that apply to every connection, and a private SQLite file."""
+import logging
+import os
+from pathlib import Path
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+
+log = logging.getLogger(__name__)
 
 _configured = False
 
@@ -29,3 +35,28 @@ def configure_engine_events() -> None:
 
 def _is_sqlite(dbapi_connection) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
+def prepare_sqlite_file(url: str) -> Path | None:
+    """Create a file-backed SQLite database readable by its owner only, before SQLite does.
+
+    SQLite would create the file with the process umask (typically 0644: world-readable,
+    and it holds ciphertexts, blind indexes and the audit log). The directory is created
+    0700 and the file 0600; SQLite gives its journal the database file's mode. An existing
+    file with group or other permissions is tightened to 0600 (and a warning logged).
+    In-memory databases are left alone. Returns the file's path, or None.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:" \
+            or database.startswith("file:") or parsed.query.get("mode") == "memory":
+        return None
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    elif os.name == "posix" and path.stat().st_mode & 0o077:
+        log.warning("Database file %s was readable by others; its mode is now 0600.", path)
+        path.chmod(0o600)
+    return path
