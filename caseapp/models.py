@@ -4,5 +4,6 @@ from caseapp.casefiles.models import CaseFile, CaseFilePeriod, CaseNote, Timelin
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest, ReferenceCounter  # noqa: F401
 from caseapp.security.audit import AuditEvent  # noqa: F401
 from caseapp.security.key_models import DataKey, RootKeyRecord  # noqa: F401
+from caseapp.security.audit_subjects import AuditEventSubject  # noqa: F401
 from caseapp.structures.models import Service, Structure  # noqa: F401
 from caseapp.interpretation.models import InterpretationRequest, Interpreter, InterpreterLanguage, RequestEvent  # noqa: F401

@@ -17,7 +17,7 @@ from caseapp.auth.models import User
 from caseapp.auth.queries import users_page
 from caseapp.extensions import db
 from caseapp.formtools import show_error
-from caseapp.viewtools import text_arg, version_of
+from caseapp.viewtools import audited, text_arg, version_of
 from caseapp.security.permissions import permission_required
 from caseapp.structures.models import Structure
 
@@ -40,8 +40,9 @@ def _flash_pending(result: service.AdminResult) -> None:
 @permission_required("users.manage")
 def index():
     users, next_cursor = users_page(text_arg("after", 64), current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", users=users, next_cursor=next_cursor,
+    html = render_template("admin/users.html", users=users, next_cursor=next_cursor,
                            kind_labels=four_eyes.KIND_LABELS)
+    return audited(html, "users.list")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -92,8 +93,10 @@ def edit(user_id: int):
             if result.pending:
                 _flash_pending(result)
             return redirect(url_for(".index"))
-    return render_template("admin/user_form.html", form=form, user=user, requests=four_eyes.recent_for_user(user),
+    html = render_template("admin/user_form.html", form=form, user=user, requests=four_eyes.recent_for_user(user),
                            kind_labels=four_eyes.KIND_LABELS, status_labels=four_eyes.STATUS_LABELS)
+    return audited(html, "users.view", object_type="user", object_id=user.id,
+                   outcome="edit_form" if request.method == "GET" else "invalid_edit")
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])

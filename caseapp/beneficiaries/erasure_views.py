@@ -15,7 +15,7 @@ from caseapp.dates import local_date
 from caseapp.extensions import db
 from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
-from caseapp.viewtools import user, uuid_arg
+from caseapp.viewtools import audited, user, uuid_arg
 
 bp = Blueprint("erasure", __name__, url_prefix="/admin/erasure-requests")
 STATUSES = tuple(codes.ERASURE_STATUS)
@@ -33,8 +33,10 @@ def index():
     if status not in STATUSES:
         abort(404)
     page = queries.erasure_requests_page(status, uuid_arg("before"), current_app.config["PAGE_SIZE"])
-    return render_template("beneficiaries/erasure_requests.html", requests=page.items,
+    html = render_template("beneficiaries/erasure_requests.html", requests=page.items,
                            next_cursor=page.next_cursor, status=status, statuses=STATUSES)
+    return audited(html, "erasure.list", object_type="erasure_request_page",
+                   subjects=[r.beneficiary_id for r in page.items])
 
 
 @bp.route("/<uuid:request_id>", methods=["GET", "POST"])
@@ -55,8 +57,10 @@ def confirm(request_id: uuid.UUID):
                     "root key(s) %(keys)s are retired: at the latest on %(date)s under the key schedule.",
                     **_backup_terms()), "success")
             return redirect(url_for(".index"))
-    return render_template("beneficiaries/erasure_confirm.html", erasure_request=erasure_request, form=form,
+    html = render_template("beneficiaries/erasure_confirm.html", erasure_request=erasure_request, form=form,
                            backups=_backup_terms() if erasure_request.is_pending else None)
+    return audited(html, "erasure.view", object_type="erasure_request", object_id=erasure_request.id,
+                   subjects=[erasure_request.beneficiary_id])
 
 
 def _backup_terms() -> dict:

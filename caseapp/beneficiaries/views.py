@@ -47,7 +47,8 @@ def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=
 def index():
     page = queries.beneficiaries_page(user(), uuid_arg("after"), current_app.config["PAGE_SIZE"])
     html = _render_list(SearchForm(), page.items, next_cursor=page.next_cursor)
-    return audited(html, "beneficiaries.list", object_type="beneficiary_page")
+    return audited(html, "beneficiaries.list", object_type="beneficiary_page",
+                   subjects=[b.id for b in page.items])
 
 
 @bp.route("/search", methods=["POST"])
@@ -65,7 +66,7 @@ def search():
         similar = bool(found)
     html = _render_list(form, found, searched=True, similar=similar)
     return audited(html, "beneficiaries.search", object_type="beneficiary_search",
-                   outcome="similar_names" if similar else "ok")
+                   outcome="similar_names" if similar else "ok", subjects=[b.id for b in found])
 
 
 # --- registration ----------------------------------------------------------------------
@@ -76,7 +77,8 @@ def _check_duplicates(values):
         user(), surname=values["family_name"], birth_date=values["birth_date"], birth_year=values["birth_year"],
         phone=values["phone"], document=values["document_number"])
     outcome = "visible_match" if report.visible else "match_elsewhere" if report.elsewhere else "no_match"
-    record_and_commit("beneficiaries.duplicate_check", object_type="beneficiary_search", outcome=outcome)
+    record_and_commit("beneficiaries.duplicate_check", object_type="beneficiary_search", outcome=outcome,
+                      subjects=[b.id for b in report.visible])
     return report
 
 

@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from caseapp.auth.views import safe_next
 from caseapp.casefiles import queries
+from caseapp.security.audit import record
 from caseapp.viewtools import audited
 from caseapp.extensions import db
 from caseapp.security.permissions import authenticated, public
@@ -22,7 +23,10 @@ def home():
         return render_template("main/home.html", case_files=None)
     case_files = queries.my_open_case_files(user, HOME_CASE_FILES)
     html = render_template("main/home.html", case_files=case_files, limit=HOME_CASE_FILES)
-    return audited(html, "cases.my_list", object_type="user", object_id=user.id) if case_files else html
+    if not case_files:
+        return html
+    return audited(html, "cases.my_list", object_type="user", object_id=user.id,
+                   subjects=[cf.beneficiary_id for cf in case_files])
 
 
 @bp.route("/healthz")
@@ -38,7 +42,8 @@ def set_language():
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
-        if current_user.is_authenticated:
+        if current_user.is_authenticated:  # anonymous visitors change only their cookie
             current_user.locale = locale
+            record("users.language", object_type="user", object_id=current_user.id)
             db.session.commit()
     return redirect(safe_next(request.form.get("next")))

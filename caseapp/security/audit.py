@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from caseapp.extensions import db
 from caseapp.models_base import UTCDateTime, utcnow
+from caseapp.security import audit_subjects
 from caseapp.security.keyring import KeyringUnavailable, current_keyring
 
 GENESIS_HASH = "0" * 64
@@ -65,6 +66,8 @@ class AuditEvent(db.Model):
     object_id: Mapped[str | None] = mapped_column(String(64))
     structure_id: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+    # SHA-256 of the sorted ids of the people the event showed (audit_subjects), or None.
+    subjects_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     chain_version: Mapped[int] = mapped_column(SmallInteger, nullable=False)
@@ -77,6 +80,8 @@ HASHED_FIELDS = ("occurred_at", "user_id", "address", "action", "object_type",
 def _canonical(fields) -> dict:
     content = {name: fields[name] for name in HASHED_FIELDS}
     content["occurred_at"] = _as_utc(content["occurred_at"]).isoformat()
+    if fields.get("subjects_digest"):  # only events that name people (older rows hash as before)
+        content["subjects"] = fields["subjects_digest"]
     return content
 
 
@@ -169,14 +174,17 @@ def record(
     structure_id: int | None = None,
     outcome: str = "ok",
     user=None,
+    subjects=(),
 ) -> AuditEvent:
     """Append one audit event to the current transaction (the caller commits).
 
-    Raises KeyringUnavailable when the keyring has no audit key: an event that
-    cannot be sealed is not written.
+    `subjects`: ids of the beneficiaries the page showed (lists, searches), stored in
+    `audit_event_subjects` and covered by the event's hash. Raises KeyringUnavailable
+    when the keyring has no audit key: an event that cannot be sealed is not written.
     """
     chain_key = audit_keys().chain
     _lock_chain()
+    subject_ids = audit_subjects.canonical_ids(subjects)
     event_row = AuditEvent(
         occurred_at=utcnow(),
         user_id=_acting_user_id(user),
@@ -186,12 +194,15 @@ def record(
         object_id=None if object_id is None else str(object_id),
         structure_id=structure_id,
         outcome=outcome,
+        subjects_digest=audit_subjects.digest(subject_ids),
         prev_hash=_last_hash(),
         chain_version=CHAIN_KEYED,
     )
-    event_row.hash = keyed_hash(chain_key, {name: getattr(event_row, name) for name in HASHED_FIELDS})
+    event_row.hash = keyed_hash(chain_key, {name: getattr(event_row, name)
+                                            for name in HASHED_FIELDS + ("subjects_digest",)})
     db.session.add(event_row)
     db.session.flush()
+    audit_subjects.store(event_row.id, subject_ids)
     return event_row
 
 
@@ -324,9 +335,12 @@ def verify_chain(batch_size: int = 1000, *, anchors: Iterable[ChainAnchor] = (),
         ).mappings().all()
         if not rows:
             return walk.finish()
+        subjects = audit_subjects.digests_between(rows[0]["id"], rows[-1]["id"])
         for row in rows:
             if (broken := walk.step(row)) is not None:
                 return broken
+            if subjects.get(row["id"]) != row["subjects_digest"]:
+                return walk.fail(row["id"], "subjects", "the people it names do not match its hash")
 
 
 def confirm_anchor(anchor: ChainAnchor) -> ChainReport | None:

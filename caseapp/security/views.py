@@ -8,7 +8,7 @@ from caseapp.security.audit import AuditEvent, record
 from caseapp.security.audit_checkpoints import CheckpointDirectoryMissing, verify as verify_log
 from caseapp.security.keyring import KeyringUnavailable
 from caseapp.security.permissions import permission_required
-from caseapp.viewtools import int_arg
+from caseapp.viewtools import audited, int_arg
 
 bp = Blueprint("security", __name__, url_prefix="/admin/audit")
 PAGE_SIZE = 50
@@ -38,8 +38,9 @@ def audit():
         stmt = stmt.where(AuditEvent.id < before)
     events = db.session.execute(stmt).scalars().all()
     next_before = events[PAGE_SIZE - 1].id if len(events) > PAGE_SIZE else None
-    return render_template("security/audit.html", events=events[:PAGE_SIZE], next_before=next_before,
+    html = render_template("security/audit.html", events=events[:PAGE_SIZE], next_before=next_before,
                            result=None)
+    return audited(html, "audit.view")
 
 
 @bp.route("/verify", methods=["POST"])
