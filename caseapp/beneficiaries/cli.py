@@ -31,7 +31,7 @@ def erase_command(reference: str, yes: bool) -> None:
     """
     beneficiary = queries.beneficiary_by_reference(reference)
     if beneficiary is None:
-        raise click.ClickException(f"No beneficiary with reference {queries.normalise_reference(reference)}.")
+        raise click.ClickException(f"No beneficiary with reference {reference}.")
     if not yes:
         click.confirm(f"Erase {beneficiary.reference} for good? This cannot be undone", abort=True)
     try:

@@ -40,6 +40,7 @@ from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseNote, TimelineEvent
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.beneficiaries.queries import pending_erasure_request
+from caseapp.beneficiaries.references import normalise_reference
 from caseapp.beneficiaries.service import BeneficiaryError, acting_structure
 from caseapp.extensions import db
 from caseapp.models_base import utcnow
@@ -90,7 +91,7 @@ def _decide(request: ErasureRequest, status: str, actor) -> None:
 def confirm_erasure(request: ErasureRequest, *, actor, typed_reference: str) -> ErasureRequest:
     """The second pair of eyes: an administrator retypes the reference to confirm."""
     _check_decidable(request, actor)
-    if "".join((typed_reference or "").split()).upper() != request.beneficiary.reference:
+    if normalise_reference(typed_reference) != request.beneficiary.reference:
         raise BeneficiaryError("reference", _l("The reference you typed does not match this request."))
     _decide(request, "confirmed", actor)
     record("erasure.confirm", object_type="erasure_request", object_id=request.id, user=actor)

@@ -17,9 +17,9 @@ from caseapp.formtools import (
     EARLIEST_DATE, Form, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text,
 )
 from caseapp.beneficiaries.models import normalise_codes
+from caseapp.beneficiaries.references import reference_problem
 
 NAME_MAX = 100
-_REFERENCE = re.compile(r"^B-\d{4}-\d{6,}$")
 
 
 def _check_phone(field) -> None:
@@ -53,6 +53,17 @@ DOCUMENT_RULES = {
     "paaypa": (re.compile(r"^\d{11}$"), None, _l("A PAAYPA has 11 digits.")),
     "afm": (re.compile(r"^\d{9}$"), afm_ok, _l("An AFM has 9 digits, and this one's check digit is wrong.")),
 }
+
+
+def check_reference(form, field) -> None:
+    """Wherever a reference is typed: a clear message for a wrong shape, and for a typo the
+    check symbol caught. Lower case, spaces, O/0 and I/1 are accepted (`references`)."""
+    problem = reference_problem(field.data) if field.data else None
+    if problem == "check":
+        raise ValidationError(_l("This reference has a typo: its last character does not match the others. "
+                                 "Check each character against the card."))
+    if problem:
+        raise ValidationError(_l("A reference looks like B-26-7KQ4X-7."))
 
 
 class BeneficiaryForm(Form):
@@ -203,8 +214,9 @@ class EditForm(BeneficiaryForm):
 
 
 class SearchForm(Form):
-    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=20)], filters=[clean],
-                            description=_l("For example B-2026-004213."), render_kw={"autocomplete": "off"})
+    reference = StringField(_l("Reference"), validators=[Optional(), Length(max=40), check_reference],
+                            filters=[clean], description=_l("For example B-26-7KQ4X-7."),
+                            render_kw={"autocomplete": "off"})
     surname = StringField(_l("Surname"), validators=[Optional(), Length(max=NAME_MAX)], filters=[clean_name],
                           description=_l("Any script: Greek, Latin, Arabic, Cyrillic... all find the same person."),
                           render_kw={"autocomplete": "off"})
@@ -216,10 +228,6 @@ class SearchForm(Form):
 
     def validate_phone(self, field):
         _check_phone(field)
-
-    def validate_reference(self, field):
-        if field.data and not _REFERENCE.match("".join(field.data.split()).upper()):
-            raise ValidationError(_l("A reference looks like B-2026-004213."))
 
     def validate_birth_date(self, field):
         check_date_range(field)
@@ -250,5 +258,6 @@ class ErasureRequestForm(Form):
 
 
 class ErasureConfirmForm(Form):
-    reference = StringField(_l("Type the reference to confirm"), validators=[DataRequired(), Length(max=20)],
+    reference = StringField(_l("Type the reference to confirm"),
+                            validators=[DataRequired(), Length(max=40), check_reference],
                             render_kw={"autocomplete": "off"})

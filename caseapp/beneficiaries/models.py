@@ -131,13 +131,14 @@ class Beneficiary(db.Model):
         return f"<Beneficiary {self.id}>"
 
 
-class ReferenceCounter(db.Model):
-    """Last reference number handed out per year (`B-2026-004213`)."""
+class FormerReference(db.Model):
+    """A sequential reference (`B-2026-004213`) issued before references became random,
+    kept for a transition period so printed papers still find the person."""
 
-    __tablename__ = "beneficiary_reference_counters"
+    __tablename__ = "beneficiary_former_references"
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_value: Mapped[int] = mapped_column(Integer, nullable=False)
+    reference: Mapped[str] = mapped_column(String(20), primary_key=True)
+    beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiaries.id"), nullable=False, index=True)
 
 
 class ConsentRecord(db.Model):

@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 
 from caseapp.casefiles.models import CaseFile
 from caseapp.casefiles.queries import user_structure_ids
-from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
+from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest, FormerReference
+from caseapp.beneficiaries.references import normalise_reference
 from caseapp.extensions import db
 from caseapp.pagination import Page, keyset_after, keyset_page
 from caseapp.security import blind_index
@@ -123,7 +124,7 @@ def _confirmed(beneficiary: Beneficiary, wanted: dict[str, str]) -> bool:
 def _search(user, criteria: Criteria, values: dict[str, object]) -> list[Beneficiary]:
     stmt = visible_beneficiaries(user)
     if criteria.reference:
-        stmt = stmt.where(Beneficiary.reference == normalise_reference(criteria.reference))
+        stmt = stmt.where(_has_reference(normalise_reference(criteria.reference) or ""))
     conditions = _index_conditions(values)
     if conditions is None:
         return []
@@ -154,8 +155,10 @@ def search_similar(user, criteria: Criteria) -> list[Beneficiary]:
     return _search(user, criteria, criteria.indexed_values(similar=True))
 
 
-def normalise_reference(reference: str) -> str:
-    return "".join(reference.split()).upper()
+def _has_reference(reference: str):
+    """The person's reference, or a former (sequential) one printed before references were random."""
+    former = select(FormerReference.beneficiary_id).where(FormerReference.reference == reference)
+    return or_(Beneficiary.reference == reference, Beneficiary.id.in_(former))
 
 
 # --- duplicate check at registration ---------------------------------------------------
@@ -359,7 +362,8 @@ def erasure_requests_page(status: str, before: uuid.UUID | None, limit: int) -> 
 
 
 def beneficiary_by_reference(reference: str) -> Beneficiary | None:
-    """Unscoped: for the command line only."""
-    return db.session.execute(
-        select(Beneficiary).where(Beneficiary.reference == normalise_reference(reference))
-    ).scalar_one_or_none()
+    """Unscoped: for the command line only. None if `reference` is not one (or names nobody)."""
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        return None
+    return db.session.execute(select(Beneficiary).where(_has_reference(canonical))).scalar_one_or_none()

@@ -12,7 +12,7 @@ from typing import Mapping
 from flask import current_app
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +21,8 @@ from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
-from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ReferenceCounter, normalise_codes
+from caseapp.beneficiaries import references
+from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, FormerReference, normalise_codes
 from caseapp.domain import ConflictError as DomainConflict
 from caseapp.domain import DomainError
 from caseapp.extensions import db
@@ -76,24 +77,35 @@ def acting_structure(user, beneficiary: Beneficiary) -> Structure | None:
 # --- references ------------------------------------------------------------------------
 
 
-def next_reference(year: int) -> str:
-    """`B-<year>-<number>`: sequential per year, and says nothing about the person.
+REFERENCE_ATTEMPTS = 8
 
-    The counter row is incremented by one UPDATE (a row lock on PostgreSQL,
-    the write lock on SQLite), so concurrent registrations never share a number.
+
+def _reference_taken(reference: str) -> bool:
+    return db.session.execute(select(
+        select(Beneficiary.id).where(Beneficiary.reference == reference).exists()
+        | select(FormerReference.reference).where(FormerReference.reference == reference).exists()
+    )).scalar_one()
+
+
+def _insert_with_new_reference(beneficiary: Beneficiary, year: int) -> None:
+    """Give `beneficiary` a random reference (`references.new_reference`) and insert it.
+
+    A reference already issued is drawn again; so is one a concurrent registration
+    took between the check and the insert (the unique index refuses it inside a
+    savepoint). Eight draws failing in a row would mean the year's space is full.
     """
-    table = ReferenceCounter.__table__
-    bump = (update(table).where(table.c.year == year)
-            .values(last_value=table.c.last_value + 1).returning(table.c.last_value))
-    value = db.session.execute(bump).scalar_one_or_none()
-    if value is None:
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        beneficiary.reference = references.new_reference(year)
+        if _reference_taken(beneficiary.reference):
+            continue
         try:
             with db.session.begin_nested():
-                db.session.execute(insert(table).values(year=year, last_value=1))
-            value = 1
+                db.session.add(beneficiary)
+                db.session.flush()
+            return
         except IntegrityError:
-            value = db.session.execute(bump).scalar_one()
-    return f"B-{year}-{value:06d}"
+            continue
+    raise BeneficiaryError(None, _l("No free reference could be drawn; try again."))
 
 
 # --- beneficiaries ------------------------------------------------------------------------
@@ -153,12 +165,10 @@ def register_beneficiary(values: Mapping[str, object], *, structure: Structure, 
         raise BeneficiaryError("structure", _l("You cannot register people at this structure."))
     key = DataKey.create()
     db.session.add(key)
-    beneficiary = Beneficiary(id=uuid.uuid4(), reference=next_reference(local_today().year), data_key=key,
-                              registered_structure_id=structure.id, registered_by_id=actor.id,
-                              created_at=utcnow())
+    beneficiary = Beneficiary(id=uuid.uuid4(), data_key=key, registered_structure_id=structure.id,
+                              registered_by_id=actor.id, created_at=utcnow())
     _apply(beneficiary, values)
-    db.session.add(beneficiary)
-    db.session.flush()
+    _insert_with_new_reference(beneficiary, local_today().year)
     record("beneficiaries.register", object_type="beneficiary", object_id=beneficiary.id,
            structure_id=structure.id, outcome="after_warning" if after_warning else "ok", user=actor)
     casefile_service.open_case_file(beneficiary, structure, actor=actor)
