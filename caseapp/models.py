@@ -1,7 +1,9 @@
 """Imports every domain's models so the metadata (and Alembic) sees all tables."""
 from caseapp.auth.models import AccessRequest, AuthSession, LoginThrottle, User, user_structures  # noqa: F401
 from caseapp.casefiles.models import CaseFile, CaseFilePeriod, CaseNote, TimelineEvent  # noqa: F401
-from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest, FormerReference  # noqa: F401
+from caseapp.beneficiaries.models import (  # noqa: F401
+    Beneficiary, ConsentRecord, ErasedMonthlyCount, ErasureRequest, FormerReference,
+)
 from caseapp.security.audit import AuditEvent  # noqa: F401
 from caseapp.security.key_models import DataKey, RootKeyRecord  # noqa: F401
 from caseapp.security.audit_subjects import AuditEventSubject  # noqa: F401

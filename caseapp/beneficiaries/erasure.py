@@ -19,12 +19,17 @@ What is true when:
 
 Rows are removed or anonymised, keeping only what monthly statistics count:
 
-- kept: the beneficiary row's creation time, registering structure, sex,
-  birth year, nationality and legal status; its case files (structure,
-  status, assigned caseworker) and their open periods; the reference
-  (non-identifying) so the erasure can be confirmed later; audit events;
-- cleared: every encrypted column and blind index, languages and
-  vulnerabilities;
+- kept: the beneficiary row's creation time and registering structure; its
+  case files (structure, status, assigned caseworker) and their open periods;
+  the reference (random, non-identifying) so the erasure can be confirmed
+  later; audit events;
+- counted, not kept: sex and age band, frozen as counts per structure and
+  month in `erased_monthly_counts` (`stats.freeze_erased_person`), so the
+  monthly statistics of past months do not change;
+- cleared: every encrypted column and blind index, and every demographic
+  attribute (sex and legal status become "unknown"; birth year, nationality,
+  languages and vulnerabilities are emptied), so no kept row can single out a
+  person among the erased of a small structure;
 - deleted: notes, timeline events, consent history;
 - open case files are closed (reason "erased") so the person stops counting
   from the month after.
@@ -34,7 +39,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
-from caseapp.beneficiaries import codes
+from caseapp.beneficiaries import codes, stats
 from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseNote, TimelineEvent
@@ -123,12 +128,22 @@ def erase_beneficiary(beneficiary: Beneficiary, *, actor=None) -> Beneficiary:
     if (pending := pending_erasure_request(beneficiary)) is not None:
         _decide(pending, "confirmed", actor)  # erased from the command line meanwhile
     encrypted.erase(beneficiary)
-    beneficiary.language_codes = []
-    beneficiary.vulnerability_codes = []
+    stats.freeze_erased_person(beneficiary)
+    _clear_demographics(beneficiary)
     beneficiary.erased_at = utcnow()
     db.session.flush()
     record("beneficiaries.erase", object_type="beneficiary", object_id=beneficiary.id, user=actor)
     return beneficiary
+
+
+def _clear_demographics(beneficiary: Beneficiary) -> None:
+    """Nothing that could single the person out stays on the row (the counts are frozen)."""
+    beneficiary.sex = "unknown"
+    beneficiary.birth_year = None
+    beneficiary.nationality = None
+    beneficiary.legal_status = "unknown"
+    beneficiary.language_codes = []
+    beneficiary.vulnerability_codes = []
 
 
 def _delete_dependants(beneficiary: Beneficiary, case_file_ids) -> None:

@@ -141,6 +141,27 @@ class FormerReference(db.Model):
     beneficiary_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("beneficiaries.id"), nullable=False, index=True)
 
 
+class ErasedMonthlyCount(db.Model):
+    """What erased people count for in the monthly statistics, frozen at erasure.
+
+    An erased person's row keeps no demographic attribute (so none can single them
+    out among the erased of a small structure); their contribution to each month
+    they were registered or active in is added here instead, per structure, local
+    month (its first day), measure ("registered" or "active"), sex and age band,
+    the granularity the monthly report has. `stats.monthly_counts` adds these to
+    the counts of people not erased.
+    """
+
+    __tablename__ = "erased_monthly_counts"
+
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sex: Mapped[str] = mapped_column(String(8), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(8), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class ConsentRecord(db.Model):
     """One decision (given or withdrawn) for one purpose; the latest per purpose is in force.
 

@@ -5,22 +5,31 @@
   open on at least one day of the month (`CaseFilePeriod`s).
 
 Both are broken down by sex and age band (age reached in the reported year).
-Everything counted here survives erasure (see `erasure.py`), so erasing a
-person never changes a past month. The reports domain builds on this module
-(small-cell suppression belongs there, at export time).
+
+People not erased are counted from their rows. An erased person's row keeps no
+demographic attribute (so that none is unique among the erased of a small
+structure); at erasure, `freeze_erased_person` adds what they counted for, in every
+month they were registered or active in, to `erased_monthly_counts`, which
+`monthly_counts` adds back: erasing a person never changes a past month. The reports
+domain builds on this module (small-cell suppression belongs there, at export time);
+a new breakdown of erased people must be frozen here at erasure too.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from caseapp.casefiles.models import CaseFile, CaseFilePeriod
 from caseapp.beneficiaries.codes import AGE_BANDS, UNKNOWN_AGE_BAND
-from caseapp.dates import month_bounds, month_utc_bounds
-from caseapp.beneficiaries.models import Beneficiary
+from caseapp.dates import local_date, local_today, month_bounds, month_utc_bounds
+from caseapp.beneficiaries.models import Beneficiary, ErasedMonthlyCount
 from caseapp.extensions import db
+
+REGISTERED, ACTIVE = "registered", "active"
 
 
 def age_band(birth_year: int | None, year: int) -> str:
@@ -77,13 +86,16 @@ def monthly_counts(year: int, month: int, structure_ids=None) -> dict[int, Struc
         entry(structure_id).new_registrations.add(sex, age_band(birth_year, year), count)
     for structure_id, sex, birth_year, count in _active(year, month, structure_ids):
         entry(structure_id).active_people.add(sex, age_band(birth_year, year), count)
+    for structure_id, measure, sex, band, count in _erased(year, month, structure_ids):
+        breakdown = entry(structure_id).new_registrations if measure == REGISTERED else entry(structure_id).active_people
+        breakdown.add(sex, band, count)
     return result
 
 
 def _registrations(year: int, month: int, structure_ids):
     start, end = month_utc_bounds(year, month)
     stmt = (select(Beneficiary.registered_structure_id, Beneficiary.sex, Beneficiary.birth_year, func.count())
-            .where(Beneficiary.created_at >= start, Beneficiary.created_at < end)
+            .where(Beneficiary.created_at >= start, Beneficiary.created_at < end, Beneficiary.erased_at.is_(None))
             .group_by(Beneficiary.registered_structure_id, Beneficiary.sex, Beneficiary.birth_year))
     if structure_ids is not None:
         stmt = stmt.where(Beneficiary.registered_structure_id.in_(list(structure_ids)))
@@ -99,9 +111,67 @@ def _active(year: int, month: int, structure_ids):
             .select_from(CaseFilePeriod)
             .join(CaseFile, CaseFile.id == CaseFilePeriod.case_file_id)
             .join(Beneficiary, Beneficiary.id == CaseFile.beneficiary_id)
-            .where(CaseFilePeriod.opened_on <= last,
+            .where(CaseFilePeriod.opened_on <= last, Beneficiary.erased_at.is_(None),
                    or_(CaseFilePeriod.closed_on.is_(None), CaseFilePeriod.closed_on >= first))
             .group_by(CaseFile.structure_id, Beneficiary.sex, Beneficiary.birth_year))
     if structure_ids is not None:
         stmt = stmt.where(CaseFile.structure_id.in_(list(structure_ids)))
     return db.session.execute(stmt).all()
+
+
+def _erased(year: int, month: int, structure_ids):
+    stmt = (select(ErasedMonthlyCount.structure_id, ErasedMonthlyCount.measure, ErasedMonthlyCount.sex,
+                   ErasedMonthlyCount.age_band, ErasedMonthlyCount.people)
+            .where(ErasedMonthlyCount.month == date(year, month, 1)))
+    if structure_ids is not None:
+        stmt = stmt.where(ErasedMonthlyCount.structure_id.in_(list(structure_ids)))
+    return db.session.execute(stmt).all()
+
+
+def _months(first: date, last: date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield date(year, month, 1)
+        year, month = year + (month == 12), month % 12 + 1
+
+
+def erased_cells(*, registered_structure_id: int, created_at, sex: str, birth_year: int | None,
+                 periods, today: date) -> list[dict]:
+    """The `erased_monthly_counts` rows one person counts for (people = 1 each).
+
+    `periods`: (structure id, opened_on, closed_on or None) of their case files; an open
+    period counts up to `today`. The registration month is the local (Europe/Athens)
+    month of `created_at`; a structure counts the person once per month however many
+    periods they had there; the age band is the one reached in that month's year.
+    """
+    registered = local_date(created_at)
+    cells = {(registered_structure_id, date(registered.year, registered.month, 1), REGISTERED)}
+    cells |= {(structure_id, month, ACTIVE) for structure_id, opened_on, closed_on in periods
+              for month in _months(opened_on, closed_on or today)}
+    return [{"structure_id": structure_id, "month": month, "measure": measure, "sex": sex,
+             "age_band": age_band(birth_year, month.year), "people": 1}
+            for structure_id, month, measure in sorted(cells)]
+
+
+def freeze_erased_person(beneficiary: Beneficiary) -> int:
+    """Add what `beneficiary` counts for to `erased_monthly_counts`, before their row is blanked.
+
+    Call after their case files are closed (their periods end today). One query for the
+    periods and one multi-row upsert (adding to cells other erased people share);
+    returns the number of cells.
+    """
+    periods = db.session.execute(
+        select(CaseFile.structure_id, CaseFilePeriod.opened_on, CaseFilePeriod.closed_on)
+        .join(CaseFile, CaseFile.id == CaseFilePeriod.case_file_id)
+        .where(CaseFile.beneficiary_id == beneficiary.id)
+    ).all()
+    rows = erased_cells(registered_structure_id=beneficiary.registered_structure_id,
+                        created_at=beneficiary.created_at, sex=beneficiary.sex,
+                        birth_year=beneficiary.birth_year, periods=periods, today=local_today())
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[db.session.get_bind().dialect.name]
+    table = ErasedMonthlyCount.__table__
+    upsert = dialect.insert(table)
+    db.session.execute(upsert.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={"people": table.c.people + upsert.excluded.people}), rows)
+    return len(rows)

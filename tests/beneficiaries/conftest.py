@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -63,3 +64,40 @@ def english(request):
     if "client" in request.fixturenames:
         client = request.getfixturevalue("client")
         client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client)})
+
+
+# --- a database as it was before the hardening migration ------------------------------------
+
+
+def _hardening_revision():
+    from alembic.script import ScriptDirectory
+
+    from config import ROOT
+
+    script = ScriptDirectory(str(ROOT / "migrations"))
+    return next(r for r in script.walk_revisions() if r.revision.endswith("_hardening"))
+
+
+@contextmanager
+def database_before_hardening(url: str):
+    """An app on `url` migrated up to the revision before hardening, with the structures loaded.
+
+    Yields `uid(value)`: a UUID as raw SQL must give it (native on PostgreSQL, 32 hex
+    characters on SQLite). Data written here is "written before" the migration.
+    """
+    from flask_migrate import upgrade
+
+    from caseapp.structures.service import load_reference_data
+    from tests.conftest import make_app
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade(revision=_hardening_revision().down_revision)
+        load_reference_data()
+        db.session.commit()
+        native = db.engine.dialect.name == "postgresql"
+        try:
+            yield lambda value: value if native else value.hex
+        finally:
+            db.session.rollback()
+            db.engine.dispose()

@@ -16,9 +16,7 @@ from caseapp.beneficiaries.references import (
     ALPHABET, is_valid_reference, new_reference, normalise_reference, reference_problem,
 )
 from caseapp.extensions import db
-from caseapp.structures.service import load_reference_data
-from tests.beneficiaries.conftest import form_data
-from tests.conftest import make_app
+from tests.beneficiaries.conftest import database_before_hardening
 from tests.factories import make_beneficiary, make_user
 from tests.test_migrations import empty_database  # noqa: F401  (fixture)
 
@@ -127,23 +125,20 @@ def test_a_former_reference_still_finds_the_person(client, login_as, search):
 
 
 def test_upgrading_reissues_sequential_references_and_keeps_them_as_aliases(empty_database):  # noqa: F811
-    app = make_app(empty_database)
-    with app.app_context():
-        upgrade(revision="0003_two_factor")
-        load_reference_data()
-        db.session.commit()
+    with database_before_hardening(empty_database) as uid:
+        before = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
         kem_id = db.session.execute(text("SELECT id FROM structures WHERE code = 'KEM'")).scalar_one()
         people = {f"B-2026-{n:06d}": uuid.uuid4() for n in (1, 2, 7)}
         now = datetime(2026, 3, 1, tzinfo=timezone.utc)
         for reference, person_id in people.items():
             key_id = uuid.uuid4()
             db.session.execute(text("INSERT INTO data_keys (id, root_key_id, created_at) VALUES (:id, 'r', :t)"),
-                               {"id": _uuid_param(key_id), "t": now})
+                               {"id": uid(key_id), "t": now})
             db.session.execute(text(
                 "INSERT INTO beneficiaries (id, reference, data_key_id, registered_structure_id, created_at, "
                 "version, sex, languages, legal_status, vulnerabilities) "
                 "VALUES (:id, :ref, :key, :s, :t, 1, 'female', '', 'unknown', '')"),
-                {"id": _uuid_param(person_id), "ref": reference, "key": _uuid_param(key_id), "s": kem_id, "t": now})
+                {"id": uid(person_id), "ref": reference, "key": uid(key_id), "s": kem_id, "t": now})
         db.session.execute(text("INSERT INTO beneficiary_reference_counters VALUES (2026, 7)"))
         db.session.commit()
 
@@ -157,15 +152,9 @@ def test_upgrading_reissues_sequential_references_and_keeps_them_as_aliases(empt
         assert len({b.reference for b in db.session.execute(select(Beneficiary)).scalars()}) == 3
         db.session.rollback()
 
-        downgrade(revision="0003_two_factor")
+        downgrade(revision=before)
         restored = dict(db.session.execute(text("SELECT reference, id FROM beneficiaries")).all())
         assert set(restored) == set(people)
         assert db.session.execute(text("SELECT last_value FROM beneficiary_reference_counters "
                                        "WHERE year = 2026")).scalar_one() == 7
         db.session.commit()
-        db.engine.dispose()
-
-
-def _uuid_param(value: uuid.UUID):
-    """How the Uuid column stores a value: native on PostgreSQL, 32 hex characters on SQLite."""
-    return value if db.engine.dialect.name == "postgresql" else value.hex
