@@ -28,11 +28,12 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UUIDConverter
 from werkzeug.utils import cached_property
 
+from caseapp.auth import four_eyes
 from caseapp.beneficiaries import erasure
-from caseapp.extensions import limiter
+from caseapp.extensions import db, limiter
 from caseapp.security.permissions import Role
 from tests.conftest import csrf_token
-from tests.factories import case_file_of, make_beneficiary, make_user
+from tests.factories import case_file_of, make_beneficiary, make_user, structure
 
 ROLES = ["anonymous"] + [role.value for role in Role]
 
@@ -63,13 +64,19 @@ def _world(role_user):
     supervisor = make_user("supervisor", structures=("KEM",))
     beneficiary = make_beneficiary("KEM", actor=caseworker)
     request = erasure.request_erasure(beneficiary, "data_subject_request", actor=supervisor)
+    newcomer = make_user("caseworker", structures=())
+    make_user("supervisor", structures=("SHELTER-W",))  # someone who may confirm the grant
+    access = four_eyes.request_grant(newcomer, structure("SHELTER-W"), actor=make_user("admin"))
+    db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
-            "target_user": make_user("caseworker", structures=("KEM",))}
+            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",))}
 
 
-# Path variable name -> a well-formed value pointing at a real object of the world.
-# A new route with a new variable name needs a line here (a test below says so).
+# Path variable name (or "endpoint:name" where a name means another object there) -> a
+# well-formed value pointing at a real object of the world. A new route with a new variable
+# name needs a line here (a test below says so).
 SAMPLES = {
+    "access_requests.decide:request_id": lambda world: world["access_request"].id,
     "user_id": lambda world: world["target_user"].id,
     "beneficiary_id": lambda world: world["beneficiary"].id,
     "case_file_id": lambda world: case_file_of(world["beneficiary"], "KEM").id,
@@ -202,6 +209,10 @@ class _Forms(HTMLParser):
 # --- the walk -------------------------------------------------------------------------------------
 
 
+def _sample(rule, name):
+    return SAMPLES.get(f"{rule.endpoint}:{name}") or SAMPLES[name]
+
+
 def _converter_kind(converter) -> str:
     if isinstance(converter, IntegerConverter):
         return "int"
@@ -231,7 +242,7 @@ class Walker:
         return [r for r in rules if r.endpoint != "auth.logout" or self.role == "anonymous"]
 
     def url(self, rule, **replace) -> str:
-        values = {name: SAMPLES[name](self.world) for name in rule.arguments}
+        values = {name: _sample(rule, name)(self.world) for name in rule.arguments}
         with self.app.test_request_context():
             url = url_for(rule.endpoint, **values)
         for name, raw in replace.items():
@@ -322,18 +333,23 @@ class Walker:
 def test_no_malformed_path_query_or_form_value_answers_500(app, client, login_as, monkeypatch, role):
     monkeypatch.setattr(app, "request_class", _recording_request_class(app.request_class))
     monkeypatch.setattr(limiter, "enabled", False)  # throttling would hide what lies behind it
+    structures = {"caseworker": ("KEM",), "supervisor": ("KEM", "SHELTER-W")}  # SHELTER-W: four-eyes grants
     user = None if role == "anonymous" else login_as(role, **(
-        {"structures": ("KEM",)} if role in ("caseworker", "supervisor") else {}))
+        {"structures": structures[role]} if role in structures else {}))
     walker = Walker(app, client, role, _world(user))
     walker.walk()
     assert walker.failures == []
     assert walker.requests > 200
 
 
-def test_every_path_variable_has_a_sample(app):
+def test_every_path_variable_has_a_sample_of_its_type(app, db_session):
     """A route with a new path variable must say, in SAMPLES, how to build a real object for it."""
-    names = {name for rule in app.url_map.iter_rules() for name in rule.arguments}
-    assert sorted(names - set(SAMPLES)) == []
+    missing = sorted({f"{rule.endpoint}:{name}" for rule in app.url_map.iter_rules() for name in rule.arguments
+                      if f"{rule.endpoint}:{name}" not in SAMPLES and name not in SAMPLES})
+    assert missing == []
+    walker = Walker(app, app.test_client(), "anonymous", _world(None))
+    for rule in app.url_map.iter_rules():
+        walker.url(rule)  # a sample of the wrong type (a UUID for an <int:>) cannot build the URL
 
 
 def test_the_walker_reads_the_parameters_views_use(app, client, login_as, monkeypatch):
