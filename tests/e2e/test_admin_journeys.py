@@ -18,13 +18,14 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from caseapp.beneficiaries.references import new_reference
 from caseapp.demo import DEMO_PASSWORD
 from tests.e2e.conftest import assert_no_axe_violations, browser_page, fill_registration
 
 pytestmark = pytest.mark.browser
 
 ONE_TIME_PASSWORD = re.compile(r"^[a-z2-9]{5}(-[a-z2-9]{5}){3}$")
-REGISTERED = re.compile(r"Registered with reference (B-\d{4}-\d{6})\.")
+REGISTERED = re.compile(r"Registered with reference (B-\d{2}-[0-9A-Z]{5}-[0-9A-Z])\.")
 PROFILE_PATH = re.compile(r"/beneficiaries/[0-9a-f-]{36}$")
 CONFIRM_PATH = re.compile(r"/admin/erasure-requests/[0-9a-f-]{36}$")
 KEM = "KEM — Migrant Integration Centre"
@@ -301,8 +302,8 @@ def test_erasure_is_requested_by_a_supervisor_and_confirmed_by_an_administrator(
     expect(admin.get_by_role("heading", level=1)).to_have_text(f"Erasure of {reference}")
     expect(admin.get_by_role("main")).not_to_contain_text(surname)
 
-    # A reference that is not this one is refused, on the field.
-    wrong = reference[:-1] + ("1" if reference[-1] != "1" else "2")
+    # A valid reference that is not this one is refused, on the field.
+    wrong = next(r for r in iter(lambda: new_reference(2026), None) if r != reference)
     reference_field = admin.get_by_label("Type the reference to confirm")
     reference_field.fill(wrong)
     admin.get_by_role("button", name="Erase for good").click()

@@ -17,7 +17,7 @@ from tests.e2e.conftest import assert_no_axe_violations, fill_registration, log_
 
 pytestmark = pytest.mark.browser
 
-REGISTERED = re.compile(r"Registered with reference (B-\d{4}-\d{6})\.")
+REGISTERED = re.compile(r"Registered with reference (B-\d{2}-[0-9A-Z]{5}-[0-9A-Z])\.")
 # Forms post to their own address, fragment included, and a redirect keeps it (e.g. after
 # following the error summary's link to #family_name): harmless, a field name at most.
 PROFILE_PATH = re.compile(r"/beneficiaries/[0-9a-f-]{36}(#[a-z_]+)?$")
