@@ -4,12 +4,11 @@ from __future__ import annotations
 from decimal import Decimal, ROUND_HALF_UP
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from caseapp.formtools import LocalDateField, clean, clean_name, clean_text
+from caseapp.formtools import Form, LocalDateField, clean, clean_name, clean_text
 from caseapp.interpretation import codes, languages
 from caseapp.interpretation.calendar import NonexistentLocalTime, to_utc
 from caseapp.interpretation.service import MAX_DURATION, MIN_DURATION
@@ -21,7 +20,7 @@ def _choices(table: dict, blank=None) -> list[SelectChoice]:
     return head + [SelectChoice(code, str(label)) for code, label in table.items()]
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     language = SelectField(_l("Language or dialect"), choices=[],
                            validators=[InputRequired(message=_l("Choose the language."))])
     mode = RadioField(_l("How"), choices=[],
@@ -77,7 +76,7 @@ class RequestForm(FlaskForm):
                 "notes": self.notes.data}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button on a request; carries the version the page was loaded with."""
     version = HiddenField()
 
@@ -106,7 +105,7 @@ class CancelForm(ActionForm):
         self.reason.choices = _choices(codes.CANCEL_REASONS, _l("Choose…"))
 
 
-class InterpreterForm(FlaskForm):
+class InterpreterForm(Form):
     version = HiddenField()
     name = StringField(_l("Name"), filters=[clean_name],
                        validators=[InputRequired(message=_l("Enter the interpreter's name.")), Length(max=128)])

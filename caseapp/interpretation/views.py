@@ -87,7 +87,8 @@ def index():
     statuses, _label = LISTS[shown]
     page = queries.requests_page(user(), statuses, uuid_arg("after"), current_app.config["PAGE_SIZE"])
     html = render_template("interpretation/index.html", page=page, shown=shown, lists=LISTS)
-    return audited(html, "interpretation.list", object_type="interpretation_request_page")
+    return audited(html, "interpretation.list", object_type="interpretation_request_page",
+                   subjects=[r.beneficiary_id for r in page.items])
 
 
 @bp.route("/cases/<uuid:case_file_id>/new", methods=["GET", "POST"])
@@ -130,7 +131,7 @@ def _render_request(booking, *, complete_form=None, cancel_form=None, status=200
         complete_form=complete_form or CompleteForm(formdata=None, version=booking.version),
         cancel_form=cancel_form or CancelForm(formdata=None, version=booking.version))
     return audited(html, "interpretation.view", object_type="interpretation_request", object_id=booking.id,
-                   structure_id=booking.structure_id), status
+                   structure_id=booking.structure_id, subjects=[booking.beneficiary_id]), status
 
 
 @bp.route("/requests/<uuid:booking_id>")
@@ -245,7 +246,8 @@ def _render_mine(*, failed=None, failed_form=None, status=200):
                            limit=OWN_UPCOMING_LIMIT)
     shown = [r.id for r in upcoming] + [r.id for r in past.items]
     return audited(html, "interpretation.own_list", object_type="user", object_id=viewer.id,
-                   outcome="ok" if shown else "empty"), status
+                   outcome="ok" if shown else "empty",
+                   subjects=[r.beneficiary_id for r in [*upcoming, *past.items]]), status
 
 
 @bp.route("/mine")
@@ -299,7 +301,8 @@ def week():
     html = render_template("interpretation/week.html", structures=structures, chosen=chosen, monday=monday,
                            days=days, requests_by_day=requests_by_day, timedelta=calendar.timedelta)
     return audited(html, "interpretation.calendar", object_type="structure",
-                   object_id=chosen.id if chosen else None, structure_id=chosen.id if chosen else None)
+                   object_id=chosen.id if chosen else None, structure_id=chosen.id if chosen else None,
+                   subjects=[r.beneficiary_id for day in days for r in requests_by_day[day]])
 
 
 @bp.route("/calendar/interpreters/<uuid:interpreter_id>")
@@ -315,7 +318,8 @@ def interpreter_week(interpreter_id: uuid.UUID):
     bookings = calendar.by_local_day(queries.interpreter_week(viewer, interpreter, start, end), days)
     html = render_template("interpretation/interpreter_week.html", interpreter=interpreter, monday=monday,
                            days=days, bookings_by_day=bookings, timedelta=calendar.timedelta)
-    return audited(html, "interpretation.interpreter_calendar", object_type="interpreter", object_id=interpreter.id)
+    return audited(html, "interpretation.interpreter_calendar", object_type="interpreter", object_id=interpreter.id,
+                   subjects=[b.request.beneficiary_id for day in days for b in bookings[day] if b.request])
 
 
 @bp.route("/day")
@@ -331,7 +335,8 @@ def day_sheet():
     html = render_template("interpretation/day.html", structures=structures, chosen=chosen, day=day,
                            requests=requests_of_day, timedelta=calendar.timedelta)
     return audited(html, "interpretation.day_sheet", object_type="structure",
-                   object_id=chosen.id if chosen else None, structure_id=chosen.id if chosen else None)
+                   object_id=chosen.id if chosen else None, structure_id=chosen.id if chosen else None,
+                   subjects=[r.beneficiary_id for r in requests_of_day])
 
 
 # --- interpreters ---------------------------------------------------------------------------------------

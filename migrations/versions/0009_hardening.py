@@ -1,7 +1,7 @@
 """Hardening: random references (former ones kept as aliases), the people each audit event showed.
 
 Revision ID: 0009_hardening
-Revises: 0006_keyed_audit
+Revises: 0013_interpretation
 
 Reviewed by hand.
 
@@ -34,7 +34,7 @@ from caseapp.dates import local_today
 from caseapp.models_base import UTCDateTime
 
 revision = '0009_hardening'
-down_revision = '0006_keyed_audit'
+down_revision = '0013_interpretation'
 branch_labels = None
 depends_on = None
 

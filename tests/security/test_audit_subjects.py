@@ -156,3 +156,16 @@ def test_adding_a_subject_row_breaks_the_chain_at_its_event(listed_event, backen
     db.session.flush()
     report = verify_chain()
     assert report.broken_at == event.id
+
+
+def test_interpretation_pages_record_the_people_they_showed(client, login_as):
+    from tests.interpretation.factories import make_request
+
+    me = login_as("caseworker", structures=("KEM",))
+    person = make_beneficiary("KEM", actor=me)
+    booking = make_request(case_file_of(person, "KEM"), actor=me)
+    db.session.commit()
+    listed = _one_view(client, "/interpretation/")
+    viewed = _one_view(client, f"/interpretation/requests/{booking.id}")
+    assert _subjects(listed) == {person.id} and _subjects(viewed) == {person.id}
+    assert {"interpretation.list", "interpretation.view"} <= {s.action for s in who_has_seen(person.id)}

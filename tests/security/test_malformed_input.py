@@ -34,6 +34,7 @@ from caseapp.extensions import db, limiter
 from caseapp.security.permissions import Role
 from tests.conftest import csrf_token
 from tests.factories import case_file_of, make_beneficiary, make_user, structure
+from tests.interpretation.factories import make_interpreter, make_request
 
 ROLES = ["anonymous"] + [role.value for role in Role]
 
@@ -67,9 +68,12 @@ def _world(role_user):
     newcomer = make_user("caseworker", structures=())
     make_user("supervisor", structures=("SHELTER-W",))  # someone who may confirm the grant
     access = four_eyes.request_grant(newcomer, structure("SHELTER-W"), actor=make_user("admin"))
+    interpreter = make_interpreter()
+    booking = make_request(case_file_of(beneficiary, "KEM"), actor=caseworker)
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
-            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",))}
+            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
+            "interpreter": interpreter, "booking": booking}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -82,6 +86,10 @@ SAMPLES = {
     "case_file_id": lambda world: case_file_of(world["beneficiary"], "KEM").id,
     "request_id": lambda world: world["erasure_request"].id,
     "filename": lambda world: "css/app.css",
+    "booking_id": lambda world: world["booking"].id,
+    "interpreter_id": lambda world: world["interpreter"].id,
+    "interpretation.act:action": lambda world: "cancel",
+    "interpretation.mine_act:action": lambda world: "confirm",
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one
