@@ -1,7 +1,7 @@
 """Hardening: random references (former ones kept as aliases), the people each audit event showed.
 
 Revision ID: 0009_hardening
-Revises: 0013_interpretation
+Revises: 0004_name_keys_phones
 
 Reviewed by hand.
 
@@ -34,7 +34,7 @@ from caseapp.dates import local_today
 from caseapp.models_base import UTCDateTime
 
 revision = '0009_hardening'
-down_revision = '0013_interpretation'
+down_revision = '0004_name_keys_phones'
 branch_labels = None
 depends_on = None
 
