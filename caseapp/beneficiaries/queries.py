@@ -121,27 +121,44 @@ def _confirmed(beneficiary: Beneficiary, wanted: dict[str, str]) -> bool:
     return True
 
 
-def _search(user, criteria: Criteria, values: dict[str, object]) -> list[Beneficiary]:
+class Found(list):
+    """Search results (a list of beneficiaries) that also say whether more may match.
+
+    `incomplete` is True when the blind-index bucket held more candidates than a
+    search decrypts (`SEARCH_CANDIDATE_LIMIT`) or more people matched than a page
+    shows (`SEARCH_RESULT_LIMIT`): the page then asks for another detail instead of
+    letting an older match drop out of sight unannounced.
+    """
+
+    def __init__(self, items=(), incomplete: bool = False):
+        super().__init__(items)
+        self.incomplete = incomplete
+
+
+def _search(user, criteria: Criteria, values: dict[str, object]) -> Found:
     stmt = visible_beneficiaries(user)
     if criteria.reference:
         stmt = stmt.where(_has_reference(normalise_reference(criteria.reference) or ""))
     conditions = _index_conditions(values)
     if conditions is None:
-        return []
+        return Found()
     stmt = stmt.where(*conditions).order_by(Beneficiary.created_at.desc(), Beneficiary.id.desc())
-    candidates = db.session.execute(stmt.limit(SEARCH_CANDIDATE_LIMIT)).scalars().all()
+    candidates = db.session.execute(stmt.limit(SEARCH_CANDIDATE_LIMIT + 1)).scalars().all()
     wanted = _normalised(values)
-    return [b for b in candidates if _confirmed(b, wanted)][:SEARCH_RESULT_LIMIT]
+    confirmed = [b for b in candidates[:SEARCH_CANDIDATE_LIMIT] if _confirmed(b, wanted)]
+    incomplete = len(candidates) > SEARCH_CANDIDATE_LIMIT or len(confirmed) > SEARCH_RESULT_LIMIT
+    return Found(confirmed[:SEARCH_RESULT_LIMIT], incomplete)
 
 
-def search_beneficiaries(user, criteria: Criteria) -> list[Beneficiary]:
-    """Visible beneficiaries matching every given criterion (at most `SEARCH_RESULT_LIMIT`)."""
+def search_beneficiaries(user, criteria: Criteria) -> Found:
+    """Visible beneficiaries matching every given criterion (at most `SEARCH_RESULT_LIMIT`;
+    `.incomplete` says when more may match)."""
     if criteria.empty:
-        return []
+        return Found()
     return _search(user, criteria, criteria.indexed_values())
 
 
-def search_similar(user, criteria: Criteria) -> list[Beneficiary]:
+def search_similar(user, criteria: Criteria) -> Found:
     """Visible beneficiaries whose surname *sounds like* the searched one, the other criteria exact.
 
     For when `search_beneficiaries` finds nobody: the surname is looked up
@@ -151,7 +168,7 @@ def search_similar(user, criteria: Criteria) -> list[Beneficiary]:
     without a surname, or with a reference (a reference is exact or wrong).
     """
     if not criteria.surname or criteria.reference:
-        return []
+        return Found()
     return _search(user, criteria, criteria.indexed_values(similar=True))
 
 

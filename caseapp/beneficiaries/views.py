@@ -36,10 +36,12 @@ def helpers():
 # --- list and search -----------------------------------------------------------------
 
 
-def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False, similar=False) -> str:
+def _render_list(form: SearchForm, beneficiaries, *, next_cursor=None, searched=False, similar=False,
+                 incomplete=False) -> str:
     case_files = casefile_queries.my_case_files(user(), [b.id for b in beneficiaries], with_assignee=False)
     return render_template("beneficiaries/index.html", form=form, beneficiaries=beneficiaries,
-                           case_files=case_files, next_cursor=next_cursor, searched=searched, similar=similar)
+                           case_files=case_files, next_cursor=next_cursor, searched=searched, similar=similar,
+                           incomplete=incomplete)
 
 
 @bp.route("/")
@@ -64,7 +66,7 @@ def search():
     if not found:  # nobody by the exact keys: offer surnames that sound alike, marked as such
         found = queries.search_similar(user(), criteria)
         similar = bool(found)
-    html = _render_list(form, found, searched=True, similar=similar)
+    html = _render_list(form, found, searched=True, similar=similar, incomplete=found.incomplete)
     return audited(html, "beneficiaries.search", object_type="beneficiary_search",
                    outcome="similar_names" if similar else "ok", subjects=[b.id for b in found])
 

@@ -81,3 +81,19 @@ def test_searches_are_audited_without_the_terms(client, login_as, search):
     search(surname="Distinctivename")
     [event] = audit_events("beneficiaries.search")
     assert "Distinctivename" not in f"{event.object_type} {event.object_id} {event.outcome}"
+
+
+def test_a_search_whose_bucket_overflows_says_more_may_match_instead_of_dropping_them(client, login_as, search,
+                                                                                       monkeypatch):
+    from caseapp.beneficiaries import queries as beneficiary_queries
+
+    me = login_as("caseworker", structures=("KEM",))
+    for _ in range(4):
+        make_beneficiary("KEM", actor=me, family_name="Overflowidis")
+    monkeypatch.setattr(beneficiary_queries, "SEARCH_CANDIDATE_LIMIT", 3)
+    body = search(surname="Overflowidis").get_data(as_text=True)
+    assert "More people may match than one search can check" in body
+
+    monkeypatch.setattr(beneficiary_queries, "SEARCH_CANDIDATE_LIMIT", 10)
+    body = search(surname="Overflowidis").get_data(as_text=True)
+    assert "4 people found." in body and "More people may match" not in body
