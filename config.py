@@ -90,6 +90,12 @@ class Config:
     PAGE_SIZE = 50
     # Interpretation: an in-person booking keeps the interpreter busy this long after it (travel).
     INTERPRETATION_TRAVEL_BUFFER_MINUTES = _env_int("INTERPRETATION_TRAVEL_BUFFER_MINUTES", 30)
+    # Referrals: working days (Greek public holidays excluded) from sending to the due date, per urgency.
+    REFERRAL_DUE_WORKING_DAYS = {
+        "routine": _env_int("REFERRAL_DAYS_ROUTINE", 10),
+        "urgent": _env_int("REFERRAL_DAYS_URGENT", 3),
+        "emergency": _env_int("REFERRAL_DAYS_EMERGENCY", 1),
+    }
 
     # Request size: a bigger body is refused (413) before it is read or parsed, whether it
     # announces its length or is streamed (chunked). Forms here are text; nothing is uploaded.

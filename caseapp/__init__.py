@@ -80,11 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.beneficiaries import views as beneficiaries
     from caseapp.interpretation import views as interpretation
     from caseapp.main import views as main
+    from caseapp.referrals import views as referrals
     from caseapp.security import views as security
     from caseapp.structures import views as structures
 
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
-                      beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp):
+                      beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp,
+                      referrals.bp):
         app.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ Audit events carry ids only: never a name, a date of birth or a number.
 """
 from __future__ import annotations
 
+import inspect
 import uuid
 import hashlib
 import hmac
@@ -23,6 +24,7 @@ from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
 from caseapp.beneficiaries import references
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, FormerReference, normalise_codes
+from caseapp.beneficiaries.queries import has_consent
 from caseapp.domain import ConflictError as DomainConflict
 from caseapp.domain import DomainError
 from caseapp.extensions import db
@@ -230,3 +232,35 @@ def record_consent(beneficiary: Beneficiary, *, purpose: str, given: bool, decid
         timeline.add_event(case_file, "consent.given" if given else "consent.withdrawn", actor=actor,
                            text=purpose)
     return entry
+
+
+# --- sharing with another structure -------------------------------------------------------------------
+
+SHARE_MUNICIPAL, SHARE_PARTNERS = "share_municipal", "share_partners"
+_SCOPED_CONSENT = "structure_id" in inspect.signature(has_consent).parameters
+
+
+def consent_seen_from(beneficiary: Beneficiary, purpose: str, structure_id: int | None) -> bool:
+    """`has_consent` as the structure `structure_id` sees it (a confidential structure's
+    decisions stay inside it), once `has_consent` takes `structure_id`; until then, every decision."""
+    if _SCOPED_CONSENT:
+        return has_consent(beneficiary, purpose, structure_id=structure_id)
+    return has_consent(beneficiary, purpose)
+
+
+NO_SHARING_CONSENT = _l("The person has not consented to sharing with municipal structures, or has withdrawn "
+                        "that consent: their file cannot be opened at another structure. Record their consent first.")
+
+
+def open_case_file_elsewhere(beneficiary: Beneficiary, structure: Structure, *, actor) -> CaseFile:
+    """Open (or reopen) a file at another of the actor's structures for a person one of their
+    structures already follows. That is sharing the person with a second structure, so it obeys
+    the referral rule: consent to sharing with municipal structures in force, as seen from the
+    structure that holds the person. Raises `BeneficiaryError` (no consent, not followed) or
+    `CaseFileError` (already open there)."""
+    source = acting_structure(actor, beneficiary)
+    if source is None:
+        raise BeneficiaryError(None, _l("You can open case files only for people your structure follows."))
+    if not consent_seen_from(beneficiary, SHARE_MUNICIPAL, source.id):
+        raise BeneficiaryError("structure", NO_SHARING_CONSENT)
+    return casefile_service.open_case_file(beneficiary, structure, actor=actor)

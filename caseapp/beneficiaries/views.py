@@ -228,9 +228,12 @@ def open_case_file(beneficiary_id: uuid.UUID):
         return redirect(url_for(".show", beneficiary_id=beneficiary.id))
     structure = next(s for s in structures if s.id == form.structure.data)
     try:
-        case_file = casefile_service.open_case_file(beneficiary, structure, actor=user())
-    except casefile_service.CaseFileError as error:
+        case_file = service.open_case_file_elsewhere(beneficiary, structure, actor=user())
+    except (service.BeneficiaryError, casefile_service.CaseFileError) as error:
         db.session.rollback()
+        if isinstance(error, service.BeneficiaryError) and error.field == "structure":
+            record_and_commit("cases.open", object_type="beneficiary", object_id=beneficiary_id,
+                              structure_id=structure.id, outcome="no_consent")
         flash(str(error.message), "error")
         return redirect(url_for(".show", beneficiary_id=beneficiary_id))
     db.session.commit()

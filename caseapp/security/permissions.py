@@ -34,6 +34,10 @@ CASEWORK = frozenset({
     "cases.manage",
     "notes.write",
     "interpretation.request",
+    # Referrals: see the structure's inbox and outbox, refer a person, answer for the structure.
+    "referrals.view",
+    "referrals.send",
+    "referrals.answer",
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -48,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         "audit.verify",
         "erasure.confirm",
         "interpreters.manage",
+        "referrals.calendar",   # one-off working-day overrides of the referral due dates
     }),
     # Their own assignments only (caseapp/interpretation): nothing else of any file.
     Role.INTERPRETER: frozenset({"interpretation.own"}),

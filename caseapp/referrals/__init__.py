@@ -1,0 +1,1 @@
+"""Referrals between structures and to partner organisations (models, service, queries, views)."""
