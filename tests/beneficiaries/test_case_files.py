@@ -4,6 +4,8 @@ from sqlalchemy import select
 
 from caseapp.casefiles import queries as casefile_queries
 from caseapp.beneficiaries import queries
+from caseapp.beneficiaries import service as beneficiary_service
+from caseapp.dates import local_today
 from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFilePeriod, CaseNote
@@ -116,6 +118,9 @@ def test_a_later_domain_adds_timeline_events_without_the_case_file_knowing_it(cl
 def test_opening_a_file_at_another_of_my_structures(client, login_as):
     user = login_as("caseworker", structures=("KEM", "DIS-PROG"))
     person = make_beneficiary("KEM", actor=user)
+    beneficiary_service.record_consent(person, purpose="share_municipal", given=True, decided_on=local_today(),
+                                       actor=user)  # opening a second structure's file is sharing
+    db.session.commit()
     response = client.post(f"/beneficiaries/{person.id}/case-files",
                            data=form_data(client, f"/beneficiaries/{person.id}", structure=str(structure("DIS-PROG").id)))
     assert response.status_code == 302
