@@ -87,6 +87,9 @@ def load_command():
     from caseapp.interpretation.demo import load_demo_interpretation
 
     load_demo_interpretation()
+    from caseapp.referrals.demo import load_demo_referrals
+
+    load_demo_referrals()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:

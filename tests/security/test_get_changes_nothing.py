@@ -52,11 +52,15 @@ def reachable(db_session):
 
     interpreter = make_interpreter()
     booking = make_request(case_file, actor=supervisor)
+    from tests.referrals.factories import give_consent, make_referral
+
+    give_consent(person, supervisor)
+    referral = make_referral(person, actor=supervisor, to_code="DIS-PROG")
     db.session.commit()
     return {("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,
-            ("path", "filename"): "css/app.css"}
+            ("path", "filename"): "css/app.css", ("uuid", "referral_id"): referral.id}
 
 
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

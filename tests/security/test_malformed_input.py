@@ -35,6 +35,7 @@ from caseapp.security.permissions import Role
 from tests.conftest import csrf_token
 from tests.factories import case_file_of, make_beneficiary, make_user, structure
 from tests.interpretation.factories import make_interpreter, make_request
+from tests.referrals.factories import give_consent, make_referral
 
 ROLES = ["anonymous"] + [role.value for role in Role]
 
@@ -70,10 +71,18 @@ def _world(role_user):
     access = four_eyes.request_grant(newcomer, structure("SHELTER-W"), actor=make_user("admin"))
     interpreter = make_interpreter()
     booking = make_request(case_file_of(beneficiary, "KEM"), actor=caseworker)
+    give_consent(beneficiary, caseworker)
+    referral = make_referral(beneficiary, actor=caseworker, to_code="DIS-PROG")
+    from datetime import date
+
+    from caseapp.referrals.models import WorkingDayOverride
+    override = WorkingDayOverride(day=date(2099, 1, 2), working=False, note="Walker")
+    db.session.add(override)
+    db.session.flush()
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
-            "interpreter": interpreter, "booking": booking}
+            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -90,6 +99,9 @@ SAMPLES = {
     "interpreter_id": lambda world: world["interpreter"].id,
     "interpretation.act:action": lambda world: "cancel",
     "interpretation.mine_act:action": lambda world: "confirm",
+    "referral_id": lambda world: world["referral"].id,
+    "referrals.act:action": lambda world: "withdraw",
+    "override_id": lambda world: world["override"].id,
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one
@@ -102,6 +114,8 @@ VALID_FORMS = {
     "users_admin.create": {"username": "walker", "display_name": "Walker", "role": "interpreter"},
     "auth.login": {"username": "nobody", "password": "not the password"},
     "erasure.confirm": {"reference": "B-26-00000-0"},
+    "referrals.new": {"urgency": "routine", "reason": "Walker"},
+    "referrals.calendar": {"day": "2099-01-05", "working": "off", "note": "Walker"},
 }
 
 
