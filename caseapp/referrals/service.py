@@ -168,8 +168,10 @@ def _audit(referral: Referral, action: str, actor, party: str = "") -> None:
 
 
 def _begin(referral: Referral, action: str, actor, expected_version: int | None) -> tuple[str, str]:
-    LIFECYCLE.check(referral, action, actor)
+    # The version first: someone who answered from a page loaded before another's answer
+    # is told of the conflict, not that the new state forbids what they meant to do.
     check_version(referral, expected_version, CONFLICT)
+    LIFECYCLE.check(referral, action, actor)
     return _party_of(referral, action, actor), referral.status
 
 

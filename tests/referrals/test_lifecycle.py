@@ -165,3 +165,17 @@ def test_an_outsider_person_is_unaffected(cast):
     other = person_at("KEM", actor=cast["sender"])
     make_referral(actor=cast["sender"])
     assert len(other.case_files) == 1
+
+
+def test_a_concurrent_answer_that_won_the_race_makes_the_later_one_a_conflict(cast):
+    from sqlalchemy import update
+
+    from caseapp.domain import ConflictError
+
+    referral = make_referral(actor=cast["sender"])
+    table = Referral.__table__
+    # Another transaction declined it a moment ago: the row moved on under this session.
+    db.session.execute(update(table).where(table.c.id == referral.id)
+                       .values(version=table.c.version + 1, status=DECLINED))
+    with pytest.raises(ConflictError):
+        service.accept(referral, actor=cast["receiver"])

@@ -123,7 +123,9 @@ def test_two_people_answering_at_once_one_wins_the_other_gets_a_conflict_message
     login(second)
     url = f"/referrals/{world['referral'].id}"
     response = post_form(f"{url}/decline", token_from=url, version=stale_version, reason="No capacity.")
-    assert response.status_code in (400, 409)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "at the same time" in html or "ταυτόχρονα" in html
     referral = db.session.get(Referral, world["referral"].id)
     db.session.refresh(referral)
     assert referral.status == "accepted" and referral.decline_reason is None
