@@ -139,9 +139,9 @@ def waiting_count(user) -> int:
 
 
 def due_to_answer(user, limit: int) -> list[Referral]:
-    """What the user's structures must answer, earliest due first (the home page): one query."""
+    """What the user's structures must answer or complete, earliest due first (the home page): one query."""
     return list(db.session.execute(
-        received_referrals(user).where(R.status == SENT).options(*PAGE_OPTIONS)
+        received_referrals(user).where(R.status.in_(OPEN_STATES)).options(*PAGE_OPTIONS)
         .order_by(R.due_on, R.created_at, R.id).limit(limit)
     ).unique().scalars())
 

@@ -269,3 +269,23 @@ def test_the_confidential_note_wording_leads_to_referrals(client, login, world):
     html = client.get(f"/cases/{case_file_of(world['person'], 'KEM').id}").get_data(as_text=True)
     notes = html.split('id="notes-heading"')[1].split('id="timeline-heading"')[0]
     assert f"/referrals/new/{world['person'].id}" in notes
+
+
+def test_an_erased_persons_referrals_leave_both_boxes(client, login, world):
+    from caseapp.beneficiaries import erasure
+
+    erasure.erase_beneficiary(world["person"])
+    db.session.commit()
+    login(world["dis"])
+    assert client.get(f"/referrals/{world['referral'].id}").status_code == 404
+    assert world["person"].reference not in client.get("/referrals/").get_data(as_text=True)
+    assert db.session.get(Referral, world["referral"].id).reason is None   # the sealed reason is gone with the key
+
+
+def test_the_home_page_lists_what_the_structure_must_answer_or_complete(client, login, world):
+    accepted = make_referral(actor=world["kem"], to_code="DIS-PROG")
+    service.accept(accepted, actor=world["dis"])
+    db.session.commit()
+    login(world["dis"])
+    panel = client.get("/").get_data(as_text=True).split('id="referrals-due-heading"')[1].split("</section>")[0]
+    assert f"/referrals/{world['referral'].id}" in panel and f"/referrals/{accepted.id}" in panel
