@@ -50,6 +50,16 @@ class ReferralForm(Form):
         self.urgency.choices = _choices(codes.URGENCIES)
 
 
+class DraftForm(ReferralForm):
+    """Changing a draft: the same fields but the referring structure, and the version it was loaded with."""
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.from_structure
+        del self.plan_action
+
+
 class VersionForm(Form):
     """A button on a referral (send, accept): the version the page was loaded with."""
     version = HiddenField()

@@ -223,6 +223,29 @@ def create_referral(beneficiary, values: dict, *, actor, send: bool = False) -> 
     return referral
 
 
+def update_draft(referral: Referral, values: dict, *, actor, expected_version: int | None = None) -> Referral:
+    """Change a draft before it is sent (the sender only): service, urgency, reason (as `create_referral`).
+    The referring structure and the person stay. Raises like `create_referral`, or `ConflictError`."""
+    check_version(referral, expected_version, CONFLICT)
+    if referral.status != DRAFT or "sender" not in parties(referral, actor):
+        raise ReferralError(_l("Only a draft can be changed, by its structure."))
+    service = values.get("service")
+    if service is None or not service.active or not service.structure.active:
+        raise ReferralError(_l("Choose the service from the list."), "service")
+    if service.structure_id == referral.from_structure_id:
+        raise ReferralError(_l("Choose a service of another structure: this one is your own."), "service")
+    if values.get("urgency") not in codes.URGENCIES:
+        raise ReferralError(_l("Choose the urgency."), "urgency")
+    reason = _text(values.get("reason"), "reason", _l("Write why the person is referred."))
+    referral.service, referral.to_structure_id, referral.to_structure = service, service.structure_id, service.structure
+    referral.urgency = values["urgency"]
+    referral.reason = reason
+    _flush()
+    record("referrals.update", object_type="referral", object_id=referral.id,
+           structure_id=referral.from_structure_id, user=actor)
+    return referral
+
+
 # --- the transitions ------------------------------------------------------------------------------------
 
 

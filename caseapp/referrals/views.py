@@ -23,7 +23,7 @@ from caseapp.extensions import db
 from caseapp.formtools import commit_or_show, refused_status, show_error
 from caseapp.panels import register_panel
 from caseapp.referrals import codes, queries, service, workdays
-from caseapp.referrals.forms import ACTION_FORMS, OverrideForm, ReferralForm
+from caseapp.referrals.forms import ACTION_FORMS, DraftForm, OverrideForm, ReferralForm
 from caseapp.referrals.models import WorkingDayOverride
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
@@ -236,6 +236,34 @@ def _render(referral, *, failed_action=None, failed_form=None, status=200, error
 @permission_required("referrals.view")
 def show(referral_id: uuid.UUID):
     return _render(_referral_or_404(referral_id))
+
+
+@bp.route("/<uuid:referral_id>/edit", methods=["GET", "POST"])
+@permission_required("referrals.send")
+def edit(referral_id: uuid.UUID):
+    viewer = user()
+    referral = _referral_or_404(referral_id)
+    if referral.status != "draft" or "sender" not in service.parties(referral, viewer):
+        refuse("referral", referral.id)
+    services = queries.target_services()
+    form = DraftForm(structures=(), services=services)
+    if request.method == "GET":
+        form.service.data, form.urgency.data = referral.service_id, referral.urgency
+        form.reason.data, form.version.data = referral.reason, str(referral.version)
+    elif form.validate_on_submit():
+        by_id = {s.id: s for s in services}
+        values = {"service": by_id.get(form.service.data), "urgency": form.urgency.data, "reason": form.reason.data}
+        done = commit_or_show(
+            form, lambda: service.update_draft(referral, values, actor=viewer, expected_version=version_of(form)),
+            success=_("The draft has been saved."), next_url=lambda r: url_for(".show", referral_id=r.id))
+        if done is not None:
+            return done
+        referral = _referral_or_404(referral_id)
+    html = render_template("referrals/edit.html", form=form, referral=referral)
+    status = refused_status(form) if request.method == "POST" else 200
+    return audited(html, "referrals.view", object_type="referral", object_id=referral.id,
+                   structure_id=referral.from_structure_id, outcome="edit_form",
+                   subjects=[referral.beneficiary_id]), status
 
 
 @bp.route("/<uuid:referral_id>/<action>", methods=["POST"])

@@ -289,3 +289,24 @@ def test_the_home_page_lists_what_the_structure_must_answer_or_complete(client, 
     login(world["dis"])
     panel = client.get("/").get_data(as_text=True).split('id="referrals-due-heading"')[1].split("</section>")[0]
     assert f"/referrals/{world['referral'].id}" in panel and f"/referrals/{accepted.id}" in panel
+
+
+def test_the_sender_changes_a_draft_then_sends_it_and_a_stale_form_is_a_conflict(client, login, post_form, db_session):
+    kem = make_user("caseworker", structures=("KEM",))
+    referral = make_referral(actor=kem, send=False)
+    db.session.commit()
+    login(kem)
+    url = f"/referrals/{referral.id}/edit"
+    assert client.get(url).status_code == 200
+    wanted = service_of("GBV-CC")
+    response = post_form(url, service=wanted.id, urgency="emergency", reason="Changed reason.",
+                         version=referral.version)
+    assert response.status_code == 302
+    db.session.refresh(referral)
+    assert (referral.to_structure_id, referral.urgency, referral.reason) == (wanted.structure_id, "emergency",
+                                                                            "Changed reason.")
+    stale = post_form(url, service=wanted.id, urgency="routine", reason="Older tab.", version=referral.version - 1)
+    assert stale.status_code == 409 and "Older tab." in stale.get_data(as_text=True)
+    service.send_referral(referral, actor=kem)
+    db.session.commit()
+    assert client.get(url).status_code == 403  # sent: no longer a draft
