@@ -310,3 +310,25 @@ def test_the_sender_changes_a_draft_then_sends_it_and_a_stale_form_is_a_conflict
     service.send_referral(referral, actor=kem)
     db.session.commit()
     assert client.get(url).status_code == 403  # sent: no longer a draft
+
+
+def test_the_sender_records_a_partners_answer_through_the_form(client, login, post_form, db_session):
+    from caseapp.dates import local_today
+
+    kem = make_user("caseworker", structures=("KEM",))
+    referral = make_referral(actor=kem, to_code="P-PRAKSIS")
+    db.session.commit()
+    login(kem)
+    url = f"/referrals/{referral.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert 'name="channel"' in html and 'name="answered_on"' in html
+    missing = post_form(f"{url}/accept", token_from=url, version=referral.version)
+    assert missing.status_code == 400
+    assert 'id="channel-error"' in missing.get_data(as_text=True)
+    done = post_form(f"{url}/accept", token_from=url, version=referral.version, channel="email",
+                     answered_on=local_today().isoformat())
+    assert done.status_code == 302
+    db.session.refresh(referral)
+    assert referral.status == "accepted" and referral.answer_channel == "email" and referral.answered_for_partner
+    history = client.get(url).get_data(as_text=True).split('id="history-heading"')[1]
+    assert "By email" in history or "Με email" in history
