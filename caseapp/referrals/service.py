@@ -153,12 +153,19 @@ def _history(referral: Referral, action: str, from_status: str | None, actor, pa
 
 
 def _timeline(referral: Referral, action: str, actor) -> None:
-    """The sending file always; the receiving file once it exists (never before acceptance)."""
+    """The sending file always; the receiving structure's file once acceptance opened or linked it, or
+    the one it already held on the person (then without a link once the referral is out of its sight)."""
     kind = TIMELINE_KINDS[action][0]
     timeline.add_event(referral.case_file, kind, actor=actor, text=referral.to_structure.code, link=_link(referral))
-    if referral.receiving_case_file is not None and action != "create":
-        timeline.add_event(referral.receiving_case_file, kind, actor=actor, text=referral.from_structure.code,
-                           link=_link(referral))
+    if action == "create" or referral.to_structure.is_partner:
+        return
+    receiving = referral.receiving_case_file or sending_case_file(referral.beneficiary, referral.to_structure_id)
+    if receiving is not None:
+        visible = referral.status in (SENT, ACCEPTED, COMPLETED) or referral.answered_at is not None
+        if referral.status == DECLINED:
+            visible = False
+        timeline.add_event(receiving, kind, actor=actor, text=referral.from_structure.code,
+                           link=_link(referral) if visible else None)
 
 
 def _audit(referral: Referral, action: str, actor, party: str = "") -> None:

@@ -179,3 +179,17 @@ def test_a_concurrent_answer_that_won_the_race_makes_the_later_one_a_conflict(ca
                        .values(version=table.c.version + 1, status=DECLINED))
     with pytest.raises(ConflictError):
         service.accept(referral, actor=cast["receiver"])
+
+
+def test_a_receiver_already_following_the_person_sees_every_step_on_its_own_file(cast):
+    from caseapp.casefiles import service as casefile_service
+    from tests.factories import structure
+
+    person = person_at("KEM", actor=cast["sender"])
+    held = casefile_service.open_case_file(person, structure("DIS-PROG"), actor=cast["receiver"])
+    declined = make_referral(person, actor=cast["sender"])
+    service.decline(declined, "Already followed here.", actor=cast["receiver"])
+    events = db.session.execute(select(TimelineEvent).where(TimelineEvent.case_file_id == held.id)
+                                .order_by(TimelineEvent.id)).scalars().all()
+    kinds = [(e.kind, e.link) for e in events if e.kind.startswith("referral.")]
+    assert kinds == [("referral.sent", f"/referrals/{declined.id}"), ("referral.declined", None)]
