@@ -83,10 +83,12 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.referrals import views as referrals
     from caseapp.security import views as security
     from caseapp.structures import views as structures
+    from caseapp.households import views as households
+    from caseapp.stays import views as stays
 
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
                       beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp,
-                      referrals.bp):
+                      referrals.bp, stays.bp, households.bp):
         app.register_blueprint(blueprint)
 
 

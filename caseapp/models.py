@@ -10,3 +10,5 @@ from caseapp.security.audit_subjects import AuditEventSubject  # noqa: F401
 from caseapp.structures.models import Service, Structure  # noqa: F401
 from caseapp.interpretation.models import InterpretationRequest, Interpreter, InterpreterLanguage, RequestEvent  # noqa: F401
 from caseapp.referrals.models import Referral, ReferralEvent, WorkingDayOverride  # noqa: F401
+from caseapp.stays.models import Stay, WaitingEntry  # noqa: F401
+from caseapp.households.models import HouseholdLink  # noqa: F401

@@ -38,6 +38,8 @@ CASEWORK = frozenset({
     "referrals.view",
     "referrals.send",
     "referrals.answer",
+    "stays.manage",        # shelters: admissions, discharges, waiting list (their own structures only)
+    "households.manage",   # household links between people the structure follows
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {

@@ -1,7 +1,8 @@
 """Reference structures (DESIGN.md §2), partner organisations and service catalogues.
 
 Loaded by `flask structures load`; admins may edit them afterwards. Each entry:
-code, Greek name, English name, kind, parent code, confidential, services.
+code, Greek name, English name, kind, parent code, confidential, services, and for
+shelters the bed capacity (`capacity`, optional).
 A service is (code, Greek name, English name, unit of delivery).
 """
 
@@ -26,7 +27,7 @@ STRUCTURES = [
         ],
     },
     {
-        "code": "SHELTER-W", "kind": "shelter", "parent": None, "confidential": True,
+        "code": "SHELTER-W", "kind": "shelter", "parent": None, "confidential": True, "capacity": 20,
         "name_el": "Ξενώνας φιλοξενίας γυναικών θυμάτων βίας & των παιδιών τους",
         "name_en": "Shelter for women survivors of violence and their children",
         "services": [
@@ -55,7 +56,7 @@ STRUCTURES = [
         "services": [("MEALS", "Γεύματα", "Meals", "meal")],
     },
     {
-        "code": "KYADA-SHELTER", "kind": "shelter", "parent": "KYADA", "confidential": False,
+        "code": "KYADA-SHELTER", "kind": "shelter", "parent": "KYADA", "confidential": False, "capacity": 120,
         "name_el": "Υπνωτήρια αστέγων", "name_en": "Homeless shelters",
         "services": [
             ("STAY", "Φιλοξενία (διανυκτέρευση)", "Shelter stay (night)", "night"),
@@ -91,7 +92,7 @@ STRUCTURES = [
         ],
     },
     {
-        "code": "SHELTER-ADD", "kind": "shelter", "parent": None, "confidential": False,
+        "code": "SHELTER-ADD", "kind": "shelter", "parent": None, "confidential": False, "capacity": 40,
         "name_el": "Δομή προσωρινής – μεταβατικής φιλοξενίας",
         "name_en": "Transitional shelter for homeless people with addictions",
         "services": [

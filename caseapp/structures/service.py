@@ -30,10 +30,13 @@ def load_reference_data(entries=STRUCTURES) -> LoadResult:
             structure = Structure(
                 code=entry["code"], name_el=entry["name_el"], name_en=entry["name_en"],
                 kind=entry["kind"], confidential=entry["confidential"], active=True,
+                capacity=entry.get("capacity"),
             )
             db.session.add(structure)
             by_code[structure.code] = structure
             result.structures_created += 1
+        elif structure.capacity is None and entry.get("capacity"):
+            structure.capacity = entry["capacity"]  # a capacity added to the reference data later
         result.services_created += _add_missing_services(structure, entry["services"])
     db.session.flush()
     _link_parents(entries, by_code)

@@ -1,0 +1,1 @@
+"""Households: links between people (partner, parent and child, sibling, other)."""

@@ -1,0 +1,126 @@
+"""Forms of stays: the one-step admission (with children), discharge, the waiting list."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from caseapp.beneficiaries import codes as person_codes
+from caseapp.dates import local_today
+from caseapp.formtools import Form, LocalDateField, MultiCheckboxField, check_date_range, clean_name
+from caseapp.stays import codes
+from caseapp.stays.service import ADULT_AGE, CHILD_FIELDS, child_age
+from wtforms import SelectChoice
+
+# Rows for children on the admission form (blank rows are ignored).
+CHILD_ROWS = 4
+
+
+def _sex_choices():
+    return [SelectChoice("", str(_l("Choose…")))] + [
+        SelectChoice(code, str(label)) for code, label in person_codes.SEX.items()]
+
+
+class AdmitForm(Form):
+    """The admission, with up to `CHILD_ROWS` children registered in the same step."""
+
+    admitted_on = LocalDateField(_l("Day of admission"), default=local_today,
+                                 validators=[InputRequired(message=_l("Enter the day of admission."))],
+                                 render_kw={"type": "date"})
+    companions = MultiCheckboxField(_l("Household members admitted at the same time"), choices=[],
+                                    description=_l("People already registered at this shelter and linked to "
+                                                   "this person."))
+
+    def validate_admitted_on(self, field):
+        check_date_range(field)
+
+    def child_rows(self) -> list[dict]:
+        """[{"index": 1, "given_name": field, ...}, ...] for the template."""
+        return [{"index": i, **{name: self[f"child{i}_{name}"] for name in CHILD_FIELDS}}
+                for i in range(1, CHILD_ROWS + 1)]
+
+    def children(self) -> list[dict]:
+        """Values of the rows that were filled in (a row with any field filled in is a child)."""
+        rows = []
+        for i in range(1, CHILD_ROWS + 1):
+            values = {name: self[f"child{i}_{name}"].data for name in CHILD_FIELDS}
+            if values["given_name"] or values["family_name"] or values["birth_date"] or values["sex"]:
+                rows.append(values)
+        return rows
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        admitted_on = self.admitted_on.data or local_today()
+        for i in range(1, CHILD_ROWS + 1):
+            fields = {name: self[f"child{i}_{name}"] for name in CHILD_FIELDS}
+            if not any(f.data for f in fields.values()) or any(f.errors for f in fields.values()):
+                continue
+            if not fields["given_name"].data:
+                fields["given_name"].errors = [_l("Enter the child's given name.")]
+                ok = False
+            birth_date = fields["birth_date"].data
+            if birth_date is None:
+                fields["birth_date"].errors = [_l("Enter the child's date of birth.")]
+                ok = False
+            elif birth_date > local_today():
+                fields["birth_date"].errors = [_l("The date cannot be in the future.")]
+                ok = False
+            elif child_age(birth_date, admitted_on) >= ADULT_AGE:
+                fields["birth_date"].errors = [_l("A child is under 18 on the day of admission; register an "
+                                                  "adult on their own.")]
+                ok = False
+        return ok
+
+
+for _i in range(1, CHILD_ROWS + 1):
+    setattr(AdmitForm, f"child{_i}_given_name",
+            StringField(_l("Given name"), filters=[clean_name], validators=[Optional(), Length(max=100)],
+                        render_kw={"autocomplete": "off"}))
+    setattr(AdmitForm, f"child{_i}_family_name",
+            StringField(_l("Family name"), filters=[clean_name], validators=[Optional(), Length(max=100)],
+                        description=_l("Left empty: the family name of the person admitted."),
+                        render_kw={"autocomplete": "off"}))
+    setattr(AdmitForm, f"child{_i}_sex", SelectField(_l("Sex"), choices=_sex_choices, validate_choice=True))
+    setattr(AdmitForm, f"child{_i}_birth_date",
+            LocalDateField(_l("Date of birth"), validators=[Optional()], render_kw={"type": "date"}))
+
+
+class DischargeForm(Form):
+    version = HiddenField()
+    discharged_on = LocalDateField(_l("Day of discharge"), default=local_today,
+                                   validators=[InputRequired(message=_l("Enter the day of discharge."))],
+                                   render_kw={"type": "date"},
+                                   description=_l("The bed is free from this day."))
+    reason = SelectField(_l("Reason for leaving"), choices=[],
+                         validators=[InputRequired(message=_l("Choose a reason from the list."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [SelectChoice("", str(_l("Choose…")))] + [
+            SelectChoice(code, str(label)) for code, label in codes.DISCHARGE_REASONS.items()]
+
+    def validate_discharged_on(self, field):
+        check_date_range(field)
+
+    def validate_reason(self, field):
+        if field.data and field.data not in codes.DISCHARGE_REASONS:
+            raise ValidationError(_l("Choose a reason from the list."))
+
+
+class WaitForm(Form):
+    requested_on = LocalDateField(_l("Day the bed was asked for"), default=local_today,
+                                  validators=[InputRequired(message=_l("Enter the day."))],
+                                  render_kw={"type": "date"})
+    beds = IntegerField(_l("Beds needed"), default=1,
+                        validators=[InputRequired(message=_l("Enter the number of beds.")), NumberRange(min=1, max=13)],
+                        description=_l("The person and the children or relatives who come with them."),
+                        render_kw={"inputmode": "numeric"})
+
+    def validate_requested_on(self, field):
+        check_date_range(field)
+
+
+class VersionForm(Form):
+    """A button on a versioned record (taking someone off the waiting list)."""
+
+    version = HiddenField()
