@@ -53,6 +53,10 @@ class AdmitForm(Form):
         admitted_on = self.admitted_on.data or local_today()
         for i in range(1, CHILD_ROWS + 1):
             fields = {name: self[f"child{i}_{name}"] for name in CHILD_FIELDS}
+            if fields["sex"].data and fields["sex"].data not in person_codes.SEX:
+                fields["sex"].errors = [_l("Choose from the list.")]
+                ok = False
+                continue
             if not any(f.data for f in fields.values()) or any(f.errors for f in fields.values()):
                 continue
             if not fields["given_name"].data:
@@ -80,7 +84,7 @@ for _i in range(1, CHILD_ROWS + 1):
             StringField(_l("Family name"), filters=[clean_name], validators=[Optional(), Length(max=100)],
                         description=_l("Left empty: the family name of the person admitted."),
                         render_kw={"autocomplete": "off"}))
-    setattr(AdmitForm, f"child{_i}_sex", SelectField(_l("Sex"), choices=_sex_choices, validate_choice=True))
+    setattr(AdmitForm, f"child{_i}_sex", SelectField(_l("Sex"), choices=_sex_choices, validate_choice=False))
     setattr(AdmitForm, f"child{_i}_birth_date",
             LocalDateField(_l("Date of birth"), validators=[Optional()], render_kw={"type": "date"}))
 

@@ -36,6 +36,7 @@ from tests.conftest import csrf_token
 from tests.factories import case_file_of, make_beneficiary, make_user, structure
 from tests.interpretation.factories import make_interpreter, make_request
 from tests.referrals.factories import give_consent, make_referral
+from tests.stays.factories import stays_world
 
 ROLES = ["anonymous"] + [role.value for role in Role]
 
@@ -83,6 +84,11 @@ def _world(role_user):
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override}
+    shelter = stays_world()
+    db.session.commit()  # views roll back on refusals: the world must outlive them
+    return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
+            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
+            "interpreter": interpreter, "booking": booking, **shelter}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -102,6 +108,14 @@ SAMPLES = {
     "referral_id": lambda world: world["referral"].id,
     "referrals.act:action": lambda world: "withdraw",
     "override_id": lambda world: world["override"].id,
+    "structure_id": lambda world: structure("SHELTER-W").id,
+    "stay_id": lambda world: world["stay"].id,
+    "entry_id": lambda world: world["waiting_entry"].id,
+    "link_id": lambda world: world["household_link"].id,
+    "stays.admit:case_file_id": lambda world: world["newcomer_file"].id,
+    "stays.wait:case_file_id": lambda world: world["newcomer_file"].id,
+    "households.link:case_file_id": lambda world: world["resident_file"].id,
+    "households.unlink:case_file_id": lambda world: world["resident_file"].id,
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one

@@ -1,0 +1,285 @@
+"""Admission, discharge and beds, driven through the real pages on both databases."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from caseapp.beneficiaries.models import Beneficiary
+from caseapp.casefiles import service as casefile_service
+from caseapp.dates import local_today
+from caseapp.domain import DomainError
+from caseapp.extensions import db
+from caseapp.households.models import HouseholdLink
+from caseapp.security.audit import AuditEvent
+from caseapp.stays import service
+from caseapp.stays.models import Stay
+from tests.conftest import csrf_token
+from tests.factories import case_file_of, make_beneficiary, make_user, structure
+from tests.stays.factories import admit, child, resident, set_capacity, shelter_staff
+
+
+def admission_form(client, case_file, **fields) -> dict:
+    data = {"csrf_token": csrf_token(client, f"/stays/cases/{case_file.id}/admit"),
+            "admitted_on": local_today().isoformat()}
+    data.update(fields)
+    return data
+
+
+def two_children() -> dict:
+    first, second = child("Lina", 6), child("Omar", 3, sex="male")
+    return {"child1_given_name": first["given_name"], "child1_sex": "female",
+            "child1_birth_date": first["birth_date"].isoformat(),
+            "child2_given_name": second["given_name"], "child2_family_name": "Haddad-Nasser",
+            "child2_sex": "male", "child2_birth_date": second["birth_date"].strftime("%d/%m/%Y")}
+
+
+def test_a_mother_and_two_children_are_admitted_in_one_step(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 20)
+    mother_file = resident("SHELTER-W", actor=staff, family_name="Haddad")
+    response = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(client, mother_file,
+                                                                                         **two_children()))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    stays = db.session.execute(select(Stay).where(Stay.structure_id == mother_file.structure_id)).scalars().all()
+    assert len(stays) == 3 and {s.admitted_on for s in stays} == {local_today()}
+    links = db.session.execute(select(HouseholdLink).where(HouseholdLink.person_id == mother_file.beneficiary_id)) \
+        .scalars().all()
+    assert sorted(link.relation for link in links) == ["parent_child", "parent_child"]
+    children = [db.session.get(Beneficiary, link.relative_id) for link in links]
+    assert sorted(c.given_name for c in children) == ["Lina", "Omar"]
+    assert sorted(c.family_name for c in children) == ["Haddad", "Haddad-Nasser"]  # the mother's when left empty
+    assert all(case_file_of(c, "SHELTER-W").is_open for c in children)
+    # The mother's case file shows both children, and the occupancy page counts three beds.
+    page = client.get(f"/cases/{mother_file.id}").get_data(as_text=True)
+    assert "Lina" in page and "Omar" in page and 'id="current-stay"' in page
+    shelter = client.get(f"/stays/structures/{mother_file.structure_id}").get_data(as_text=True)
+    assert re.search(r'id="occupied-today">3<', shelter)
+    assert service.occupied_beds(mother_file.structure_id) == 3
+    actions = db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "stays.admit")).scalars().all()
+    assert len(actions) == 3
+
+
+def test_a_kem_caseworker_who_holds_the_mother_sees_neither_the_children_nor_the_shelter(client, login):
+    staff = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 20)
+    mother_file = resident("SHELTER-W", actor=staff, family_name="Haddad", given_name="Amal")
+    admit(mother_file, actor=staff, children=[child("Lina", 6), child("Omar", 3)])
+    kem = make_user("caseworker", structures=("KEM",))
+    kem_file = casefile_service.open_case_file(mother_file.beneficiary, structure("KEM"), actor=kem)
+    db.session.commit()
+    login(kem)
+    for url in (f"/cases/{kem_file.id}", f"/beneficiaries/{mother_file.beneficiary_id}"):
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "Amal" in html  # the mother is hers to see
+        for secret in ("Lina", "Omar", "SHELTER-W", structure("SHELTER-W").name_el, structure("SHELTER-W").name_en,
+                       "stay-heading", "Stay at the shelter", "Φιλοξενία στον ξενώνα", "Haddad Lina"):
+            assert secret not in html, (url, secret)
+    assert client.get(f"/stays/structures/{mother_file.structure_id}").status_code == 404
+    assert client.get(f"/stays/cases/{mother_file.id}/admit").status_code == 404
+
+
+def test_the_shelter_full_refuses_the_admission_and_registers_no_one(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 3)
+    admit(resident("SHELTER-W", actor=staff), actor=staff)
+    mother_file = resident("SHELTER-W", actor=staff)
+    people_before = db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one()
+    db.session.commit()
+    response = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(client, mother_file,
+                                                                                         **two_children()))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "2 of 3 beds are free and 3 are needed" in html or "2 από 3" in html
+    assert 'value="Lina"' in html  # everything typed is still there
+    assert db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one() == people_before
+    assert service.occupied_beds(mother_file.structure_id) == 1
+
+
+def test_no_one_occupies_two_beds(db_session):
+    staff = shelter_staff("SHELTER-ADD", "caseworker", "KYADA-SHELTER")
+    set_capacity("SHELTER-ADD", 10)
+    set_capacity("KYADA-SHELTER", 10)
+    case_file = resident("SHELTER-ADD", actor=staff)
+    admit(case_file, days_ago=2, actor=staff)
+    with pytest.raises(DomainError) as again:
+        admit(case_file, actor=staff)
+    assert again.value.field == "admitted_on"
+    elsewhere = casefile_service.open_case_file(case_file.beneficiary, structure("KYADA-SHELTER"), actor=staff)
+    with pytest.raises(DomainError) as refused:
+        admit(elsewhere, actor=staff)
+    assert "already has a bed" in str(refused.value.message)
+
+
+def test_the_database_refuses_a_second_open_stay_written_past_the_service(db_session):
+    staff = shelter_staff("SHELTER-ADD")
+    set_capacity("SHELTER-ADD", 10)
+    case_file = resident("SHELTER-ADD", actor=staff)
+    stay = admit(case_file, actor=staff)[0]
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.execute(insert(Stay.__table__).values(
+                id=__import__("uuid").uuid4(), case_file_id=case_file.id, beneficiary_id=stay.beneficiary_id,
+                structure_id=stay.structure_id, bed_scope=0, admitted_on=local_today(), admitted_at=stay.admitted_at,
+                version=1))
+
+
+def test_a_stay_at_the_womens_shelter_never_refuses_an_admission_elsewhere(db_session):
+    """Refusing it would tell another shelter that the woman is known at the confidential one."""
+    staff_w = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 5)
+    set_capacity("SHELTER-ADD", 5)
+    case_file = resident("SHELTER-W", actor=staff_w)
+    admit(case_file, actor=staff_w)
+    staff_add = shelter_staff("SHELTER-ADD")
+    other = casefile_service.open_case_file(case_file.beneficiary, structure("SHELTER-ADD"), actor=staff_add)
+    assert len(admit(other, actor=staff_add)) == 1
+
+
+def test_discharge_before_admission_is_refused_on_the_field(client, login):
+    staff = login(shelter_staff("SHELTER-ADD"))
+    set_capacity("SHELTER-ADD", 10)
+    stay = admit(resident("SHELTER-ADD", actor=staff), days_ago=5, actor=staff)[0]
+    db.session.commit()
+    url = f"/stays/{stay.id}/discharge"
+    token = csrf_token(client, url)
+    early = (local_today() - timedelta(days=6)).isoformat()
+    response = client.post(url, data={"csrf_token": token, "version": stay.version, "discharged_on": early,
+                                      "reason": "own_housing"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="discharged_on-error"' in html and f'value="{early}"' in html
+    db.session.refresh(stay)
+    assert stay.is_open
+    response = client.post(url, data={"csrf_token": token, "version": stay.version,
+                                      "discharged_on": local_today().isoformat(), "reason": "own_housing"})
+    assert response.status_code == 302
+    db.session.refresh(stay)
+    assert (stay.discharged_on, stay.discharge_reason) == (local_today(), "own_housing")
+    assert service.occupied_beds(stay.structure_id) == 0
+
+
+def test_a_stale_discharge_form_is_a_conflict(client, login):
+    staff = login(shelter_staff("SHELTER-ADD"))
+    set_capacity("SHELTER-ADD", 10)
+    stay = admit(resident("SHELTER-ADD", actor=staff), days_ago=5, actor=staff)[0]
+    db.session.commit()
+    url = f"/stays/{stay.id}/discharge"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "version": stay.version + 1,
+                                      "discharged_on": local_today().isoformat(), "reason": "left"})
+    assert response.status_code == 409
+
+
+def test_the_database_refuses_a_discharge_before_the_admission(db_session):
+    staff = shelter_staff("SHELTER-ADD")
+    set_capacity("SHELTER-ADD", 10)
+    stay = admit(resident("SHELTER-ADD", actor=staff), actor=staff)[0]
+    with pytest.raises(IntegrityError):
+        with db.session.begin_nested():
+            db.session.execute(Stay.__table__.update().where(Stay.__table__.c.id == stay.id)
+                               .values(discharged_on=local_today() - timedelta(days=1)))
+
+
+def test_a_shelter_without_capacity_or_a_structure_that_is_not_a_shelter_admits_no_one(db_session):
+    staff = shelter_staff("SHELTER-ADD")
+    set_capacity("SHELTER-ADD", None)
+    with pytest.raises(DomainError, match="capacity"):
+        admit(resident("SHELTER-ADD", actor=staff), actor=staff)
+    kem = make_user("caseworker", structures=("KEM",))
+    person = make_beneficiary("KEM", actor=kem)
+    with pytest.raises(DomainError, match="only at shelters"):
+        admit(case_file_of(person, "KEM"), actor=kem)
+
+
+def test_a_future_admission_day_is_refused_on_the_field(client, login):
+    staff = login(shelter_staff("SHELTER-ADD"))
+    set_capacity("SHELTER-ADD", 10)
+    case_file = resident("SHELTER-ADD", actor=staff)
+    db.session.commit()
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    response = client.post(f"/stays/cases/{case_file.id}/admit",
+                           data=admission_form(client, case_file, admitted_on=tomorrow))
+    assert response.status_code == 400
+    assert 'id="admitted_on-error"' in response.get_data(as_text=True)
+
+
+def test_a_child_row_without_a_birth_date_or_of_an_adult_is_refused_on_its_field(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 10)
+    case_file = resident("SHELTER-W", actor=staff)
+    db.session.commit()
+    adult = local_today().replace(year=local_today().year - 19).isoformat()
+    response = client.post(f"/stays/cases/{case_file.id}/admit", data=admission_form(
+        client, case_file, child1_given_name="Lina", child2_given_name="Sami", child2_birth_date=adult,
+        child3_sex="male"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert 'id="child1_birth_date-error"' in html and 'id="child2_birth_date-error"' in html
+    assert 'id="child3_given_name-error"' in html
+    assert service.occupied_beds(case_file.structure_id) == 0
+
+
+def test_admitting_a_linked_child_already_registered_with_the_mother(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 10)
+    mother_file = resident("SHELTER-W", actor=staff)
+    child_file = resident("SHELTER-W", actor=staff, given_name="Noor")
+    from caseapp.households import service as households
+
+    households.link(mother_file.beneficiary, child_file.beneficiary, "child", structure_id=mother_file.structure_id,
+                    actor=staff)
+    db.session.commit()
+    page = client.get(f"/stays/cases/{mother_file.id}/admit").get_data(as_text=True)
+    assert "Noor" in page
+    response = client.post(f"/stays/cases/{mother_file.id}/admit",
+                           data=admission_form(client, mother_file, companions=str(child_file.id)))
+    assert response.status_code == 302
+    assert service.open_stay(child_file) is not None and service.open_stay(mother_file) is not None
+
+
+def test_the_waiting_list_is_closed_by_the_admission(client, login):
+    staff = login(shelter_staff("SHELTER-ADD"))
+    set_capacity("SHELTER-ADD", 1)
+    admit(resident("SHELTER-ADD", actor=staff), actor=staff)
+    case_file = resident("SHELTER-ADD", actor=staff)
+    db.session.commit()
+    url = f"/stays/cases/{case_file.id}/wait"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url),
+                                      "requested_on": local_today().isoformat(), "beds": "1"})
+    assert response.status_code == 302
+    entry = service.waiting_entry(case_file)
+    assert entry is not None
+    shelter = client.get(f"/stays/structures/{case_file.structure_id}").get_data(as_text=True)
+    assert case_file.beneficiary.reference in shelter
+    with pytest.raises(service.ShelterFull):
+        admit(case_file, actor=staff)
+    db.session.rollback()
+    first = db.session.execute(select(Stay).where(Stay.structure_id == case_file.structure_id)).scalar_one()
+    service.discharge(first, local_today(), "own_housing", actor=staff)
+    admit(case_file, actor=staff)
+    db.session.refresh(entry)
+    assert entry.status == "admitted" and service.waiting_entry(case_file) is None
+
+
+def test_staff_of_another_structure_get_404_everywhere(client, login):
+    staff = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 10)
+    case_file = resident("SHELTER-W", actor=staff)
+    stay = admit(case_file, actor=staff)[0]
+    waiting_file = resident("SHELTER-W", actor=staff)
+    entry = service.add_to_waiting_list(waiting_file, local_today(), 1, actor=staff)
+    db.session.commit()
+    login(shelter_staff("SHELTER-ADD"))
+    for url in (f"/stays/structures/{case_file.structure_id}", f"/stays/cases/{case_file.id}/admit",
+                f"/stays/{stay.id}/discharge", f"/stays/cases/{case_file.id}/wait"):
+        assert client.get(url).status_code == 404, url
+    token = csrf_token(client, "/")
+    assert client.post(f"/stays/waiting/{entry.id}/withdraw", data={"csrf_token": token}).status_code == 404
+    denied = db.session.execute(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.outcome.like("denied%"))).scalar_one()
+    assert denied >= 5
