@@ -9,7 +9,8 @@ admissions racing for the last bed are serialised on the shelter's row:
 - SQLite: that update takes the database's write lock; an admission that had read before
   another one took it is refused by SQLite at once ("database is locked") and raises
   `Contended`. `admit_retrying` rolls back and runs the admission again in a fresh
-  transaction, which waits for the other to commit and then counts it.
+  transaction whose first statement is the lock, so it waits for the other to commit
+  and then counts its stays.
 
 Audit events carry ids only.
 """
@@ -134,11 +135,11 @@ def _check_free_of_beds(case_file: CaseFile, admitted_on: date, field: str | Non
                            "be on or after the day that stay ended."), field)
 
 
-def _lock_shelter(structure: Structure) -> None:
+def _lock_shelter(structure_id: int) -> None:
     """Serialise admissions to one shelter: a write on its row, before the beds are counted."""
     table = Structure.__table__
     try:
-        db.session.execute(update(table).where(table.c.id == structure.id).values(capacity=table.c.capacity))
+        db.session.execute(update(table).where(table.c.id == structure_id).values(capacity=table.c.capacity))
     except OperationalError as error:
         if "locked" in str(error).lower():
             raise Contended(CONTENDED) from None
@@ -195,7 +196,7 @@ def admit(case_file: CaseFile, admitted_on: date | None, *, actor, children: Ite
         if companion.structure_id != structure.id or not companion.is_open:
             raise StayError(_l("Everyone admitted together needs an open case file at this shelter."), "companions")
     beds = 1 + len(children) + len(companions)
-    _lock_shelter(structure)
+    _lock_shelter(structure.id)
     _check_free_of_beds(case_file, admitted_on, "admitted_on")
     for companion in companions:
         _check_free_of_beds(companion, admitted_on, "companions")
@@ -239,11 +240,15 @@ def _new_stay(case_file: CaseFile, admitted_on: date, actor) -> Stay:
     return stay
 
 
-def admit_retrying(work: Callable[[], T], attempts: int = 3) -> T:
-    """Run `work` (an admission); when SQLite refuses the shelter's lock (`Contended`), roll
-    back and run it again in a fresh transaction, which then sees the other admission."""
+def admit_retrying(work: Callable[[], T], structure_id: int, attempts: int = 3) -> T:
+    """Run `work` (an admission to `structure_id`); when SQLite refuses the shelter's lock
+    (`Contended`), roll back and run it again in a fresh transaction that takes the lock
+    first: a transaction whose first statement writes waits for the other writer (SQLite's
+    busy timeout) instead of being refused, then counts the beds the other one took."""
     for attempt in range(attempts):
         try:
+            if attempt:
+                _lock_shelter(structure_id)
             return work()
         except Contended:
             db.session.rollback()

@@ -145,7 +145,8 @@ def admit(case_file_id: uuid.UUID):
 
         def work():
             return service.admit_retrying(lambda: service.admit(
-                case_file, form.admitted_on.data, actor=viewer, children=children, companions=chosen))
+                case_file, form.admitted_on.data, actor=viewer, children=children, companions=chosen),
+                case_file.structure_id)
 
         count = 1 + len(children) + len(chosen)
         done = commit_or_show(form, work,
