@@ -1,0 +1,151 @@
+"""Household links: recorded through the page, seen only between people the viewer sees,
+and a confidential structure's links only by its own staff."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from caseapp.casefiles import service as casefile_service
+from caseapp.domain import DomainError
+from caseapp.extensions import db
+from caseapp.households import queries, service
+from caseapp.households.models import HouseholdLink
+from caseapp.security.audit import AuditEvent
+from tests.conftest import csrf_token
+from tests.factories import case_file_of, make_beneficiary, make_user, structure
+
+
+def link_page(client, case_file, reference, relation):
+    url = f"/households/cases/{case_file.id}/link"
+    return client.post(url, data={"csrf_token": csrf_token(client, url), "reference": reference,
+                                  "relation": relation})
+
+
+def test_a_caseworker_links_a_spouse_by_reference_and_both_files_show_the_other(client, login):
+    kem = login(make_user("caseworker", structures=("KEM",)))
+    wife = make_beneficiary("KEM", actor=kem, given_name="Rania")
+    husband = make_beneficiary("KEM", actor=kem, given_name="Karim")
+    db.session.commit()
+    typed = husband.reference.lower().replace("-", " ")  # as typed at a desk
+    response = link_page(client, case_file_of(wife), typed, "partner")
+    assert response.status_code == 302
+    for person, other in ((wife, "Karim"), (husband, "Rania")):
+        page = client.get(f"/cases/{case_file_of(person).id}").get_data(as_text=True)
+        assert other in page
+        assert other in client.get(f"/beneficiaries/{person.id}").get_data(as_text=True)
+    assert db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "households.link")).scalar_one()
+
+
+def test_parent_and_child_read_the_right_way_round(db_session):
+    kem = make_user("caseworker", structures=("KEM",))
+    mother, son = make_beneficiary("KEM", actor=kem), make_beneficiary("KEM", actor=kem)
+    service.link(son, mother, "parent", structure_id=structure("KEM").id, actor=kem)
+    [(link, other)] = queries.household_of(kem, mother.id)
+    assert other.id == son.id and link.person_id == mother.id and link.relation == "parent_child"
+    from caseapp.households import codes
+
+    assert codes.seen_from(link, mother.id) == "child" and codes.seen_from(link, son.id) == "parent"
+
+
+@pytest.mark.parametrize("reference, message", [("B-26-0000-0", "reference"), ("", "reference")])
+def test_an_unknown_reference_is_refused_on_the_field_with_what_was_typed(client, login, reference, message):
+    kem = login(make_user("caseworker", structures=("KEM",)))
+    person = make_beneficiary("KEM", actor=kem)
+    db.session.commit()
+    response = link_page(client, case_file_of(person), reference, "sibling")
+    assert response.status_code == 400
+    assert 'id="reference-error"' in response.get_data(as_text=True)
+
+
+def test_a_person_of_another_structure_cannot_be_linked_and_the_answer_reveals_nothing(client, login):
+    kem = login(make_user("caseworker", structures=("KEM",)))
+    person = make_beneficiary("KEM", actor=kem)
+    hidden = make_beneficiary("SHELTER-W")
+    db.session.commit()
+    response = link_page(client, case_file_of(person), hidden.reference, "sibling")
+    unknown = link_page(client, case_file_of(person), "B-26-7KQ4-M", "sibling")
+    assert response.status_code == unknown.status_code == 400
+    assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 0
+
+
+def test_the_same_person_or_a_second_link_by_the_same_structure_is_refused(db_session):
+    kem = make_user("caseworker", structures=("KEM",))
+    a, b = make_beneficiary("KEM", actor=kem), make_beneficiary("KEM", actor=kem)
+    kem_id = structure("KEM").id
+    with pytest.raises(DomainError, match="same person"):
+        service.link(a, a, "sibling", structure_id=kem_id, actor=kem)
+    service.link(a, b, "sibling", structure_id=kem_id, actor=kem)
+    with pytest.raises(DomainError, match="already linked"):
+        service.link(b, a, "partner", structure_id=kem_id, actor=kem)
+
+
+def test_a_link_recorded_at_the_womens_shelter_stays_inside_it(db_session):
+    """KEM follows both people too, yet the shelter's record of them as a family is not KEM's to see;
+    KEM may record its own link, which the shelter's record does not reveal."""
+    shelter_staff = make_user("caseworker", structures=("SHELTER-W",))
+    mother = make_beneficiary("SHELTER-W", actor=shelter_staff)
+    daughter = make_beneficiary("SHELTER-W", actor=shelter_staff)
+    service.link(mother, daughter, "child", structure_id=structure("SHELTER-W").id, actor=shelter_staff)
+    kem = make_user("caseworker", structures=("KEM",))
+    for person in (mother, daughter):
+        casefile_service.open_case_file(person, structure("KEM"), actor=kem)
+    assert queries.household_of(kem, mother.id) == []
+    assert [p.id for _l, p in queries.household_of(shelter_staff, mother.id)] == [daughter.id]
+    service.link(mother, daughter, "child", structure_id=structure("KEM").id, actor=kem)  # not "already linked"
+    [(link, _p)] = queries.household_of(kem, mother.id)
+    assert link.structure_id == structure("KEM").id
+    [(link, _p)] = queries.household_of(shelter_staff, mother.id)
+    assert link.structure_id == structure("SHELTER-W").id
+
+
+def test_a_link_is_seen_only_when_both_people_are(db_session):
+    kem = make_user("caseworker", structures=("KEM", "DIS-PROG"))
+    a = make_beneficiary("KEM", actor=kem)
+    b = make_beneficiary("DIS-PROG", actor=kem)
+    service.link(a, b, "sibling", structure_id=structure("KEM").id, actor=kem)
+    only_kem = make_user("caseworker", structures=("KEM",))
+    assert queries.household_of(only_kem, a.id) == []
+    assert len(queries.household_of(kem, a.id)) == 1
+
+
+def test_the_recording_structure_removes_a_link_others_cannot(client, login):
+    kem = login(make_user("caseworker", structures=("KEM",)))
+    a, b = make_beneficiary("KEM", actor=kem), make_beneficiary("KEM", actor=kem)
+    link = service.link(a, b, "other", structure_id=structure("KEM").id, actor=kem)
+    db.session.commit()
+    url = f"/households/cases/{case_file_of(a).id}/links/{link.id}/remove"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 0
+    assert db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "households.unlink")).scalar_one()
+    dis = make_user("caseworker", structures=("DIS-PROG",))
+    other_link = service.link(a, b, "other", structure_id=structure("KEM").id, actor=kem)
+    with pytest.raises(DomainError):
+        service.unlink(other_link, actor=dis)
+
+
+def test_the_household_panel_takes_the_same_number_of_queries_for_1_or_8_members(client, login, count_queries):
+    kem = login(make_user("caseworker", structures=("KEM",)))
+    person = make_beneficiary("KEM", actor=kem)
+    kem_id = structure("KEM").id
+
+    def add(n):
+        for _ in range(n):
+            service.link(person, make_beneficiary("KEM", actor=kem), "sibling", structure_id=kem_id, actor=kem)
+        db.session.commit()
+
+    add(1)
+    urls = [f"/cases/{case_file_of(person).id}", f"/beneficiaries/{person.id}"]
+
+    def measure():
+        client.get("/")
+        result = {}
+        for url in urls:
+            client.get(url)
+            with count_queries() as counted:
+                assert client.get(url).status_code == 200
+            result[url] = counted.n
+        return result
+
+    small = measure()
+    add(7)
+    assert measure() == small
