@@ -20,6 +20,7 @@ DEMO_USERS = [
     ("shelter", "caseworker", "Μαρία Δημητρίου", ["SHELTER-W"]),
     # Confirms what an administrator asks for at the shelter (four eyes).
     ("shelter-supervisor", "supervisor", "Αικατερίνη Νικολάου", ["SHELTER-W"]),
+    ("shelter-add", "caseworker", "Κώστας Μαυρίδης", ["SHELTER-ADD"]),
     ("coordinator", "coordinator", "Γιώργος Παππάς", ["ACCMR"]),
     ("admin", "admin", "Σοφία Ιωάννου", []),
     ("interpreter", "interpreter", "Amir Haddad", []),
@@ -90,6 +91,9 @@ def load_command():
     from caseapp.referrals.demo import load_demo_referrals
 
     load_demo_referrals()
+    from caseapp.stays.demo import load_demo_stays
+
+    load_demo_stays()
     db.session.commit()
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:

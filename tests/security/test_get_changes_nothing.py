@@ -56,8 +56,12 @@ def reachable(db_session):
 
     give_consent(person, supervisor)
     referral = make_referral(person, actor=supervisor, to_code="DIS-PROG")
+    from tests.stays.factories import stays_world
+
+    shelter = stays_world()
     db.session.commit()
-    return {("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
+    return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
+            ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,
             ("path", "filename"): "css/app.css", ("uuid", "referral_id"): referral.id}

@@ -80,15 +80,12 @@ def _world(role_user):
     override = WorkingDayOverride(day=date(2099, 1, 2), working=False, note="Walker")
     db.session.add(override)
     db.session.flush()
-    db.session.commit()  # views roll back on refusals: the world must outlive them
-    return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
-            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
-            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override}
     shelter = stays_world()
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
-            "interpreter": interpreter, "booking": booking, **shelter}
+            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
+            **shelter}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
