@@ -25,19 +25,22 @@ class NavItem:
     permission: str | None      # None: any logged-in user
     order: int
     badge: Callable[[object], int | None] | None = None  # e.g. referrals waiting for an answer
+    visible: Callable[[object], bool] | None = None  # e.g. only for staff of a shelter
 
 
 NAVIGATION: dict[str, NavItem] = {}
 
 
 def register_nav(endpoint: str, label, *, permission: str | None, order: int,
-                 badge: Callable[[object], int | None] | None = None) -> None:
+                 badge: Callable[[object], int | None] | None = None,
+                 visible: Callable[[object], bool] | None = None) -> None:
     """Add a main-navigation entry (each domain registers its own, at import of its views).
 
     `badge(user)` returns a count shown next to the label (one query at most, as it runs
-    on every page), or None for none.
+    on every page), or None for none. `visible(user)` (no query: it runs on every page)
+    hides the entry from users with the permission to whom it means nothing.
     """
-    NAVIGATION[endpoint] = NavItem(endpoint, label, permission, order, badge)
+    NAVIGATION[endpoint] = NavItem(endpoint, label, permission, order, badge, visible)
 
 
 register_nav("main.home", _l("Home"), permission=None, order=0)
@@ -72,6 +75,8 @@ def navigation_items() -> list[tuple[str, object, int | None]]:
         return g.navigation
     items = g.navigation = []
     for item in sorted(NAVIGATION.values(), key=lambda i: i.order):
+        if item.visible is not None and not item.visible(current_user):
+            continue
         if item.permission is None or current_user.has_permission(item.permission):
             items.append((item.endpoint, item.label, item.badge(current_user) if item.badge else None))
     return items

@@ -41,7 +41,8 @@ def helpers():
     return {"stays_help": STAYS}
 
 
-register_nav("stays.index", _l("Shelter beds"), permission="stays.manage", order=35)
+register_nav("stays.index", _l("Shelter beds"), permission="stays.manage", order=35,
+             visible=lambda viewer: bool(service.shelter_structures(viewer)))
 
 
 def _case_panel(case_file, viewer):
