@@ -56,3 +56,11 @@ def stays_world() -> dict:
         HouseholdLink.person_id == resident_file.beneficiary_id)).scalar_one()
     return {"stay": stays[0], "waiting_entry": entry, "household_link": link, "resident_file": resident_file,
             "newcomer_file": newcomer_file}
+
+
+def english(message) -> str:
+    """A service's (lazy) message in English, whatever locale the test run left selected."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        return str(message)

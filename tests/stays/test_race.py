@@ -18,7 +18,7 @@ from caseapp.stays import service
 from caseapp.stays.models import Stay
 from caseapp.structures.service import load_reference_data
 from tests.conftest import make_app, postgres_url
-from tests.stays.factories import admit, resident, set_capacity, shelter_staff
+from tests.stays.factories import admit, english, resident, set_capacity, shelter_staff
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -66,7 +66,7 @@ def _race(app, jobs, structure_id):
                 outcomes[index] = "admitted"
             except DomainError as error:
                 db.session.rollback()
-                outcomes[index] = (type(error).__name__, str(error.message))
+                outcomes[index] = (type(error).__name__, english(error.message))
             finally:
                 db.session.remove()
 
