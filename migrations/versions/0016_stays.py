@@ -1,7 +1,7 @@
 """Stays at shelters, their waiting list, and household links.
 
 Revision ID: 0016_stays
-Revises: 0009_hardening
+Revises: 0010_referrals
 
 Reviewed by hand. New tables only; nothing existing changes. Shelters' bed capacities
 come from the reference data (`flask structures load` fills a capacity still empty).
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_stays'
-down_revision = '0009_hardening'
+down_revision = '0010_referrals'
 branch_labels = None
 depends_on = None
 
