@@ -36,6 +36,8 @@ Rows are removed or anonymised, keeping only what monthly statistics count:
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
@@ -111,6 +113,23 @@ def reject_erasure(request: ErasureRequest, *, actor) -> ErasureRequest:
     return request
 
 
+# Other domains' rows that relate the person to someone else and that no count needs (a household
+# link, say) are deleted at erasure by a step the domain registers here, so that this module
+# never imports them. A step takes the person (the row is still complete) and flushes nothing.
+ERASURE_STEPS: list[Callable[[Beneficiary], None]] = []
+
+
+def on_erasure(step: Callable[[Beneficiary], None]) -> Callable[[Beneficiary], None]:
+    """Register `step(beneficiary)` to run inside `erase_beneficiary`, before the key is destroyed.
+
+    Returns `step` unchanged, so it can be used as a decorator. Steps run in registration
+    order in the erasure's transaction; an exception aborts the whole erasure.
+    """
+    if step not in ERASURE_STEPS:
+        ERASURE_STEPS.append(step)
+    return step
+
+
 def erase_beneficiary(beneficiary: Beneficiary, *, actor=None) -> Beneficiary:
     """Destroy the data key and strip the person from every table; statistics keep their counts.
 
@@ -125,6 +144,8 @@ def erase_beneficiary(beneficiary: Beneficiary, *, actor=None) -> Beneficiary:
         if case_file.is_open:
             casefile_service.close_case_file(case_file, "erased", actor=actor, system=True)
     _delete_dependants(beneficiary, case_file_ids)
+    for step in ERASURE_STEPS:
+        step(beneficiary)
     if (pending := pending_erasure_request(beneficiary)) is not None:
         _decide(pending, "confirmed", actor)  # erased from the command line meanwhile
     encrypted.erase(beneficiary)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import uuid
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
+from caseapp.beneficiaries.erasure import on_erasure
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.beneficiaries.queries import get_visible_beneficiary
 from caseapp.casefiles import timeline
@@ -107,3 +108,17 @@ timeline.register_kind("household.linked", _l("Household member linked"),
                        lambda code: str(codes.RELATIONS.get(code, code)))
 timeline.register_kind("household.unlinked", _l("Household link removed"),
                        lambda code: str(codes.RELATIONS.get(code, code)))
+
+
+@on_erasure
+def forget_household(beneficiary: Beneficiary) -> None:
+    """At erasure: delete every household link of the person, whichever side, at every structure.
+
+    A link is a fact about the living relative too ("her mother was here"), and no count needs it.
+    """
+    db.session.execute(delete(HouseholdLink)
+                       .where(or_(HouseholdLink.person_id == beneficiary.id, HouseholdLink.relative_id == beneficiary.id))
+                       .execution_options(synchronize_session=False))
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, HouseholdLink) and obj in db.session:
+            db.session.expunge(obj)
