@@ -130,6 +130,16 @@ class LocalDateField(DateField):
         raise ValueError(_l("Enter a real date, for example 1985-03-14 or 14/03/1985."))
 
 
+def combobox(*, placeholder=None) -> dict:
+    """`render_kw` that makes a select (single or multiple) a type-ahead combobox in the browser
+    (static/js/app.js with the vendored Tom Select); without JavaScript the native select stays."""
+    kw = {"data-combobox": "", "data-no-results": _l("Nothing matches. Try other letters."),
+          "data-remove-label": _l("Remove")}
+    if placeholder is not None:
+        kw["data-placeholder"] = placeholder
+    return kw
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A multiple choice shown as a list of checkboxes (rendered as a fieldset by _forms.html)."""
 

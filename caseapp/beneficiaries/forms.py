@@ -15,6 +15,7 @@ from caseapp.beneficiaries import codes, iso, phones
 from caseapp.dates import local_today
 from caseapp.formtools import (
     EARLIEST_DATE, Form, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text,
+    combobox,
 )
 from caseapp.beneficiaries.models import normalise_codes
 from caseapp.beneficiaries.references import reference_problem
@@ -80,9 +81,14 @@ class BeneficiaryForm(Form):
                                 description=_l("If only the year is known, leave this empty and give the year."))
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional()],
                               render_kw={"inputmode": "numeric"})
-    nationality = SelectField(_l("Nationality"), choices=[], validators=[Optional()])
+    nationality = SelectField(_l("Nationality"), choices=[], validators=[Optional()],
+                              description=_l("Type a few letters to find the country; the most common come first."),
+                              render_kw=combobox())
     languages = SelectMultipleField(_l("Languages"), choices=[], validators=[Optional()],
-                                    description=_l("Hold Ctrl (or Cmd) to choose several."))
+                                    description=_l("Type a few letters to find a language or dialect; choose as "
+                                                   "many as apply. (In the plain list, hold Ctrl or Cmd to choose "
+                                                   "several.)"),
+                                    render_kw=combobox(placeholder=_l("Type to search")))
     legal_status = SelectField(_l("Legal status"), choices=codes.choices(codes.LEGAL_STATUS), default="unknown",
                                validators=[InputRequired()])
     vulnerabilities = MultiCheckboxField(_l("Vulnerabilities"), choices=codes.choices(codes.VULNERABILITIES))

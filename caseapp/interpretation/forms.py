@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DecimalField, HiddenField, IntegerField, Radi
                      SelectMultipleField, StringField, TextAreaField, TimeField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from caseapp.formtools import Form, LocalDateField, clean, clean_name, clean_text
+from caseapp.formtools import Form, LocalDateField, clean, clean_name, clean_text, combobox
 from caseapp.interpretation import codes, languages
 from caseapp.interpretation.calendar import NonexistentLocalTime, to_utc
 from caseapp.interpretation.service import MAX_DURATION, MIN_DURATION
@@ -22,7 +22,7 @@ def _choices(table: dict, blank=None) -> list[SelectChoice]:
 
 class RequestForm(Form):
     language = SelectField(_l("Language or dialect"), choices=[],
-                           validators=[InputRequired(message=_l("Choose the language."))])
+                           validators=[InputRequired(message=_l("Choose the language."))], render_kw=combobox())
     mode = RadioField(_l("How"), choices=[],
                       validators=[InputRequired(message=_l("Choose how the interpretation takes place."))])
     purpose = SelectField(_l("Purpose"), choices=[],
@@ -114,7 +114,7 @@ class InterpreterForm(Form):
                         render_kw={"type": "tel", "autocomplete": "off"})
     language_codes = SelectMultipleField(_l("Languages and dialects"), choices=[],
                                          validators=[InputRequired(message=_l("Choose at least one language."))],
-                                         render_kw={"size": 10})
+                                         render_kw={"size": 10, **combobox(placeholder=_l("Type to search"))})
     user = SelectField(_l("Login (an account with the interpreter role)"), choices=[])
     active = BooleanField(_l("Active: can be booked"), default=True)
 

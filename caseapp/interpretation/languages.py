@@ -1,16 +1,17 @@
 """The one place where interpretation meets the shared language list.
 
-Interpreters and requests store language codes from the same list as
-beneficiaries (`caseapp.beneficiaries.iso`). Matching an interpreter to a
-request goes through `match_rank` / `matching_codes` only, so that when the
-shared list grows dialects and families (`family_of` / `same_family`), the
-change is here and nowhere else.
+Interpreters and requests store language tags from the same list as
+beneficiaries (`caseapp.beneficiaries.iso`, BCP 47 tags with dialects:
+`caseapp.beneficiaries.language_tags`). Matching an interpreter to a request
+goes through `match_rank` / `matching_codes` only: the exact tag (the dialect
+asked for) first, then any variety of the same language (`family_of`: an
+interpreter of ``ar`` or ``acm`` for a request in ``apc``).
 """
 from __future__ import annotations
 
 from wtforms import SelectChoice
 
-from caseapp.beneficiaries import iso
+from caseapp.beneficiaries import iso, language_tags
 
 EXACT = 0    # the interpreter speaks the very language (or dialect) asked for
 FAMILY = 1   # the interpreter speaks another variety of the same language
@@ -29,14 +30,14 @@ def language_choices() -> list[SelectChoice]:
 
 
 def family_of(code: str) -> str:
-    """The language family `code` is matched within (a language is its own family here)."""
-    return code
+    """The language `code` is a variety of (``apc`` → ``ar``, ``prs`` → ``fa``; ``ar`` → ``ar``)."""
+    return iso.family_of(code)
 
 
 def matching_codes(wanted: str) -> set[str]:
-    """Every code whose speakers may be offered for `wanted`: itself and its family."""
-    family = family_of(wanted)
-    return {code for code in iso.languages() if family_of(code) == family} | {wanted, family}
+    """Every tag whose speakers may be offered for `wanted`: itself, its family and the family's
+    other varieties (``apc`` → ``{apc, ar, acm, arz, ...}``)."""
+    return set(language_tags.members(wanted)) | {wanted, family_of(wanted)}
 
 
 def match_rank(interpreter_codes, wanted: str) -> int | None:

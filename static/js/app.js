@@ -12,3 +12,55 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// Type-ahead comboboxes (Tom Select, static/vendor/tom-select) on top of native selects marked
+// data-combobox: without JavaScript the native select still works. The select's hint and error
+// stay tied to the combobox; texts come from the select's data-* attributes (translated).
+document.addEventListener("DOMContentLoaded", function () {
+  if (typeof TomSelect === "undefined") {
+    return;
+  }
+  document.querySelectorAll("select[data-combobox]").forEach(function (select) {
+    const multiple = select.multiple;
+    const noResults = select.getAttribute("data-no-results") || "No results";
+    const removeLabel = select.getAttribute("data-remove-label") || "Remove";
+    const escape = function (text) {
+      const span = document.createElement("span");
+      span.textContent = text;
+      return span.innerHTML;
+    };
+    select.removeAttribute("size");
+    const combobox = new TomSelect(select, {
+      plugins: multiple ? {remove_button: {title: removeLabel, label: "×"}} : {},
+      maxOptions: null,
+      allowEmptyOption: !multiple,
+      closeAfterSelect: !multiple,
+      selectOnTab: false,
+      hidePlaceholder: false,
+      lockOptgroupOrder: true,
+      placeholder: select.getAttribute("data-placeholder") || null,
+      render: {
+        no_results: function () {
+          return '<div class="no-results">' + escape(noResults) + "</div>";
+        },
+        item: function (data, esc) {
+          return "<div>" + esc(data.text) + "</div>";
+        },
+      },
+    });
+    const input = combobox.control_input;
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      if (select.hasAttribute(name)) {
+        input.setAttribute(name, select.getAttribute(name));
+      }
+    });
+    // Items removed with the mouse give the removal its own accessible name.
+    combobox.on("item_add", function () {
+      combobox.wrapper.querySelectorAll(".item .remove").forEach(function (button) {
+        const item = button.parentElement;
+        button.setAttribute("aria-label", removeLabel + " " + item.textContent.replace("×", "").trim());
+      });
+    });
+    combobox.trigger("item_add");
+  });
+});

@@ -110,6 +110,31 @@ def test_matching_ranks_the_exact_language_before_its_family():
     assert "ar" in languages.matching_codes("ar")
 
 
+def test_a_dialect_matches_its_own_speakers_first_then_the_same_family_never_another_language():
+    assert languages.match_rank(["apc"], "apc") == languages.EXACT
+    assert languages.match_rank(["ar"], "apc") == languages.FAMILY      # Arabic for Levantine
+    assert languages.match_rank(["acm"], "apc") == languages.FAMILY     # Iraqi for Levantine
+    assert languages.match_rank(["apc"], "ar") == languages.FAMILY      # Levantine for Arabic
+    assert languages.match_rank(["fa"], "prs") == languages.FAMILY      # Persian for Dari
+    assert languages.match_rank(["ckb"], "kmr") == languages.FAMILY     # Sorani for Kurmanji
+    assert languages.match_rank(["ps"], "prs") is None                  # Pashto is not Dari
+    assert languages.match_rank(["ti"], "tig") is None                  # Tigrinya is not Tigre
+    assert languages.matching_codes("apc") >= {"apc", "ar", "acm", "arz"}
+    assert not languages.matching_codes("apc") & {"fa", "prs", "ku"}
+
+
+def test_suggestions_put_the_interpreter_of_the_dialect_before_those_of_its_family(db_session):
+    supervisor = supervisor_of()
+    booking = make_request(actor=supervisor, language="apc", starts_at=in_days(6, 10))
+    make_interpreter(("ar",), name="A standard Arabic", gender="female")
+    make_interpreter(("acm", "en"), name="B Iraqi", gender="female")
+    make_interpreter(("apc",), name="C Levantine", gender="male")
+    make_interpreter(("prs",), name="D Dari", gender="female")
+    found = queries.suggestions(booking)
+    assert [(s.interpreter.name, s.rank) for s in found] == [
+        ("C Levantine", languages.EXACT), ("A standard Arabic", languages.FAMILY), ("B Iraqi", languages.FAMILY)]
+
+
 def test_demo_load_gives_the_demo_interpreter_a_record_and_a_booking(app, db_session):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
