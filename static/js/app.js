@@ -33,8 +33,10 @@ document.addEventListener("DOMContentLoaded", function () {
     const combobox = new TomSelect(select, {
       plugins: multiple ? {remove_button: {title: removeLabel, label: "×"}} : {},
       maxOptions: null,
+      refreshThrottle: 0,
       allowEmptyOption: !multiple,
       closeAfterSelect: !multiple,
+      clearAfterSelect: true,
       selectOnTab: false,
       hidePlaceholder: false,
       lockOptgroupOrder: true,
@@ -48,6 +50,9 @@ document.addEventListener("DOMContentLoaded", function () {
         },
       },
     });
+    // The combobox stands for the select, which is still sent with the form: hide the select from
+    // everyone, or screen readers would meet the same field twice (one of them without a label).
+    select.hidden = true;
     const input = combobox.control_input;
     ["aria-describedby", "aria-invalid"].forEach(function (name) {
       if (select.hasAttribute(name)) {

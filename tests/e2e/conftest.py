@@ -131,6 +131,14 @@ def fill_registration(page, *, family_name: str, given_name: str, birth_date: st
         page.get_by_label("Sex").select_option(label=sex)
 
 
+def choose_in_combobox(page, label: str, typed: str, option: str) -> None:
+    """Type into a type-ahead combobox (static/js/app.js) and pick the option named `option`."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.press_sequentially(typed)
+    page.get_by_role("listbox", name=label).get_by_role("option", name=option, exact=True).click()
+
+
 def assert_no_axe_violations(page, what: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{what}: {results.generate_report()}"
