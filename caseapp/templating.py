@@ -83,7 +83,10 @@ def navigation_items() -> list[tuple[str, object, int | None]]:
 
 
 def register(app) -> None:
+    from caseapp import formats
+
     app.jinja_env.add_extension("jinja2.ext.do")
+    formats.register(app)
 
     @app.context_processor
     def inject_globals():

@@ -4,14 +4,13 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from caseapp.beneficiaries import codes, erasure, queries
 from caseapp.beneficiaries.forms import ErasureConfirmForm
 from caseapp.beneficiaries.models import ErasureRequest
 from caseapp.beneficiaries.service import BeneficiaryError
-from caseapp.dates import local_date
+from caseapp.formats import local_date_text
 from caseapp.extensions import db
 from caseapp.formtools import show_error
 from caseapp.security.permissions import permission_required
@@ -66,7 +65,7 @@ def confirm(request_id: uuid.UUID):
 def _backup_terms() -> dict:
     """The root keys and the date (local) of `erasure.backup_horizon()`, for messages."""
     horizon = erasure.backup_horizon()
-    return {"keys": ", ".join(horizon.root_key_ids), "date": format_date(local_date(horizon.unreadable_by))}
+    return {"keys": ", ".join(horizon.root_key_ids), "date": local_date_text(horizon.unreadable_by)}
 
 
 @bp.route("/<uuid:request_id>/reject", methods=["POST"])

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from caseapp.beneficiaries import codes, iso, phones
 from caseapp.dates import local_today
+from caseapp.formats import local_date_text
 from caseapp.formtools import (
     EARLIEST_DATE, Form, LocalDateField, MultiCheckboxField, check_date_range, clean, clean_name, clean_text,
     combobox,
@@ -194,7 +195,7 @@ def display_value(name: str, value) -> str:
         return ", ".join(codes.label(codes.VULNERABILITIES, code) for code in value)
     if name == "phone":
         return phones.display(value)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return local_date_text(value) if isinstance(value, date) else str(value)
 
 
 class RegistrationForm(BeneficiaryForm):

@@ -294,7 +294,7 @@ def test_registration_form_can_be_filled_and_sent_with_the_keyboard_only(casewor
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Rahmani Fatima {reference}")
     identity = page.get_by_role("region", name="Identity and contact")
     expect(identity.get_by_role("definition")).to_have_text(
-        ["Fatima", "Rahmani", "Ahmad", "—", "May 5, 2001", "—", "—", "—", "—"])
+        ["Fatima", "Rahmani", "Ahmad", "—", "5 May 2001", "—", "—", "—", "—"])
     expect(page.get_by_role("region", name="Profile").get_by_role("definition").first).to_have_text("Female")
 
 
