@@ -11,6 +11,7 @@ from caseapp.casefiles.models import CaseNote, TimelineEvent
 from caseapp.dates import local_date, local_today
 from caseapp.beneficiaries.models import Beneficiary, ConsentRecord, ErasureRequest
 from caseapp.extensions import db
+from caseapp.formats import DATE_FORMAT
 from caseapp.models_base import utcnow
 from caseapp.security.crypto import DecryptionError, open_sealed
 from caseapp.security.encrypted import encrypted_fields
@@ -47,8 +48,8 @@ def _captured(person):
 
 
 def backup_date(days: int) -> str:
-    """The date the erasure messages state (English, medium format): `days` from now, Athens calendar."""
-    return format_date(local_date(utcnow() + timedelta(days=days)), format="medium", locale="en")
+    """The date the erasure messages state (English, the one date format): `days` from now, Athens calendar."""
+    return format_date(local_date(utcnow() + timedelta(days=days)), format=DATE_FORMAT, locale="en")
 
 
 def _counts():
