@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS: dict[str, object] = {
     # logging in and accounts
-    "auth.login": _l("Login"),
-    "auth.logout": _l("Logout"),
+    "auth.login": _l("Log in"),
+    "auth.logout": _l("Log out"),
     "auth.throttle": _l("Login slowed down after failures"),
     "auth.password_change": _l("Password changed"),
     "auth.second_factor": _l("Second step of a login"),

@@ -52,7 +52,7 @@ def test_the_log_names_users_and_actions_and_shows_athens_time(client, admin, at
     table = rows(page)
     viewed = next(r for r in table if "Beneficiary viewed" in r)
     assert viewed[1:6] == ["30 Nov 2026, 00:05", "eleni.k", "Beneficiary viewed", "Beneficiary 1234", "Done"]
-    failed = next(r for r in table if r[3] == "Login")
+    failed = next(r for r in table if r[3] == "Log in")
     assert failed[2] == "—" and failed[5] == "Failed"
     body = re.search(r"<tbody>(.*?)</tbody>", page, re.S).group(1)
     assert "beneficiaries.view" not in body and "UTC" not in page

@@ -1,0 +1,132 @@
+"""Every page of the main journeys fits a phone (375 px: no sideways scrolling of the page; wide
+tables scroll inside their own box) and the header of a laptop (1280 px) stays on one line."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from caseapp.auth.models import User
+from caseapp.beneficiaries import service as beneficiary_service
+from caseapp.casefiles import service as casefile_service
+from caseapp.dates import local_today
+from caseapp.demo import DEMO_PASSWORD
+from caseapp.extensions import db
+from tests.e2e.conftest import log_in
+from tests.factories import beneficiary_values, structure
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 740}
+LAPTOP = {"width": 1280, "height": 800}
+LONG_WORD = "https://example.org/" + "very-long-path-segment-" * 40
+
+
+@pytest.fixture
+def person(live_app):
+    """A KEM person with a long name, a note holding a long URL and a consent decision."""
+    with live_app.app_context():
+        caseworker = db.session.execute(select(User).where(User.username == "caseworker")).scalar_one()
+        someone = beneficiary_service.register_beneficiary(
+            beneficiary_values(given_name="Mohammadreza-Abdolrahman", family_name="Responsivezadeh-Khorasani",
+                               language_codes=["prs", "apc", "kmr", "ckb", "fr", "en"], nationality="AF"),
+            structure=structure("KEM"), actor=caseworker)
+        beneficiary_service.record_consent(someone, purpose="processing", given=True, decided_on=local_today(),
+                                           actor=caseworker)
+        case_file = someone.case_files[0]
+        casefile_service.add_note(case_file, f"Documents at {LONG_WORD} and {'x' * 3000}", confidential=False,
+                                  actor=caseworker)
+        db.session.commit()
+        ids = {"person": someone.id, "case_file": case_file.id,
+               "user": db.session.execute(select(User.id).where(User.username == "caseworker")).scalar_one()}
+        db.session.remove()
+    return ids
+
+
+def _overflow(page) -> int:
+    """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def _nav_paths(page) -> list[str]:
+    return page.get_by_role("navigation", name="Κύρια πλοήγηση").get_by_role("link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+
+
+def _wide_pages(browser, live_server, username: str, extra: list[str]) -> list[str]:
+    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    too_wide = []
+    try:
+        log_in(page, username, DEMO_PASSWORD)
+        expect(page.get_by_role("navigation", name="Κύρια πλοήγηση")).to_be_visible()
+        for path in dict.fromkeys(["/"] + _nav_paths(page) + extra):
+            response = page.goto(path)
+            assert response.status == 200, (username, path, response.status)
+            if _overflow(page) > 0:
+                too_wide.append(f"{username} {path}: {_overflow(page)} px too wide")
+    finally:
+        context.close()
+    return too_wide
+
+
+def test_no_page_of_the_main_journeys_scrolls_sideways_on_a_phone(browser, live_server, person):
+    pages = {
+        "caseworker": [f"/beneficiaries/{person['person']}", f"/beneficiaries/{person['person']}/edit",
+                       f"/beneficiaries/{person['person']}/consent", f"/cases/{person['case_file']}",
+                       "/beneficiaries/new", "/account/password", "/account/two-factor"],
+        "supervisor": [f"/cases/{person['case_file']}", "/interpretation/calendar", "/interpretation/day",
+                       "/interpretation/interpreters/new", f"/beneficiaries/{person['person']}/erasure"],
+        "admin": ["/admin/users/new", f"/admin/users/{person['user']}/edit", "/admin/audit/?action=cases.view"],
+        "interpreter": ["/interpretation/mine"],
+        "coordinator": [],
+    }
+    too_wide = []
+    for username, extra in pages.items():
+        too_wide += _wide_pages(browser, live_server, username, extra)
+    assert too_wide == []
+
+
+def test_a_wide_table_scrolls_inside_its_own_box_on_a_phone(browser, live_server, person):
+    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    try:
+        log_in(page, "admin", DEMO_PASSWORD)
+        page.goto("/admin/audit/")
+        box = page.get_by_role("region", name="Συμβάντα, τα νεότερα πρώτα (ώρα Αθήνας)")
+        expect(box).to_be_visible()
+        assert box.evaluate("element => element.scrollWidth > element.clientWidth")  # the table scrolls...
+        assert _overflow(page) <= 0                                                  # ...not the page
+        box.focus()  # reachable by keyboard, so it can be scrolled with the arrow keys
+        expect(box).to_be_focused()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("username", ["admin", "supervisor", "caseworker"])
+def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, username):
+    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=LAPTOP)
+    page = context.new_page()
+    try:
+        log_in(page, username, DEMO_PASSWORD)
+        header = page.get_by_role("banner")
+        expect(header.get_by_role("navigation")).to_be_visible()
+        def middles(selector: str) -> list[int]:
+            return header.evaluate(
+                f"header => [...header.querySelectorAll('{selector}')].filter(e => e.offsetParent !== null)"
+                ".map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))")
+
+        def heights(selector: str) -> list[int]:
+            return header.evaluate(f"header => [...header.querySelectorAll('{selector}')]"
+                                   ".map(e => Math.round(e.getBoundingClientRect().height))")
+
+        first_row = middles(".brand, .header-tools > *")
+        assert max(first_row) - min(first_row) <= 8, first_row   # brand and account tools: one line
+        entries = middles("nav li")
+        assert len(entries) >= 2 and max(entries) - min(entries) <= 2, entries  # the navigation: one line
+        assert max(heights("nav li")) < 40          # no entry broken over two lines
+        assert _overflow(page) <= 0
+    finally:
+        context.close()
