@@ -80,7 +80,7 @@ def test_register_warn_about_duplicate_write_a_note_and_find_the_person_again(ca
     first_profile = page.url
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Papadopoulos Giorgos {first_reference}")
     identity = page.get_by_role("region", name="Identity and contact")
-    expect(identity.get_by_role("definition").nth(4)).to_have_text("Mar 14, 1985")
+    expect(identity.get_by_role("definition").nth(4)).to_have_text("14 Mar 1985")
     expect(page.get_by_role("region", name="Profile").get_by_role("definition").first).to_have_text("Male")
     # No personal data in the address bar.
     assert "Papadopoulos" not in page.url and "1985" not in page.url
@@ -93,7 +93,7 @@ def test_register_warn_about_duplicate_write_a_note_and_find_the_person_again(ca
     warning = page.get_by_role("alert")
     expect(warning.get_by_role("heading")).to_have_text("This person may already be registered")
     existing = warning.get_by_role("link", name=re.compile(re.escape(first_reference)))
-    expect(existing).to_have_text(f"{first_reference} — Papadopoulos Giorgos, Mar 14, 1985")
+    expect(existing).to_have_text(f"{first_reference} — Papadopoulos Giorgos, 14 Mar 1985")
     expect(page).to_have_url(re.compile(r"/beneficiaries/new$"))  # nothing registered yet
     expect(page.get_by_label("Given name")).to_have_value("Nikos")  # nothing to type again
     expect(page.get_by_label("Family name")).to_have_value("Papadopoulos")
