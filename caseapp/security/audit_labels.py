@@ -81,6 +81,19 @@ ACTION_LABELS: dict[str, object] = {
     "interpreters.view": _l("Interpreter viewed"),
     "interpreters.create": _l("Interpreter added"),
     "interpreters.update": _l("Interpreter changed"),
+    # referrals
+    "referrals.inbox": _l("Referrals received listed"),
+    "referrals.outbox": _l("Referrals sent listed"),
+    "referrals.new_form": _l("Referral form opened"),
+    "referrals.view": _l("Referral viewed"),
+    "referrals.create": _l("Referral drafted"),
+    "referrals.send": _l("Referral sent"),
+    "referrals.accept": _l("Referral accepted"),
+    "referrals.decline": _l("Referral declined"),
+    "referrals.complete": _l("Referral completed"),
+    "referrals.withdraw": _l("Referral withdrawn"),
+    "referrals.calendar_add": _l("Working-day change added"),
+    "referrals.calendar_remove": _l("Working-day change removed"),
 }
 
 OUTCOME_LABELS: dict[str, object] = {
@@ -125,6 +138,9 @@ OBJECT_LABELS: dict[str, object] = {
     "interpreter": _l("Interpreter"),
     "interpreter_page": _l("Interpreter list page"),
     "root_key": _l("Root key"),
+    "referral": _l("Referral"),
+    "referral_page": _l("Referral list page"),
+    "working_day_override": _l("Working-day change"),
 }
 
 

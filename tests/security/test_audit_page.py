@@ -159,6 +159,9 @@ def test_every_action_the_code_records_has_a_label():
     root = Path(__file__).resolve().parents[2] / "caseapp"
     literal = re.compile(r"\b(?:record|record_and_commit|audited|_audit)\(\s*(?:html,\s*)?\"([a-z_]+\.[a-z_]+)\"")
     found = {match for path in root.rglob("*.py") for match in literal.findall(path.read_text(encoding="utf-8"))}
+    from caseapp.referrals.service import LIFECYCLE as REFERRALS
+
     found |= {f"interpretation.{action}" for action in LIFECYCLE.actions}
+    found |= {f"referrals.{action}" for action in REFERRALS.actions} | {"referrals.create"}
     assert found - set(ACTION_LABELS) == set()
     assert len(found) > 40
