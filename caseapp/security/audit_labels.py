@@ -94,6 +94,20 @@ ACTION_LABELS: dict[str, object] = {
     "referrals.withdraw": _l("Referral withdrawn"),
     "referrals.calendar_add": _l("Working-day change added"),
     "referrals.calendar_remove": _l("Working-day change removed"),
+    "referrals.update": _l("Referral draft changed"),
+    # stays and households
+    "stays.shelters": _l("Shelters listed"),
+    "stays.occupancy": _l("Shelter occupancy viewed"),
+    "stays.admit_form": _l("Admission form opened"),
+    "stays.discharge_form": _l("Discharge form opened"),
+    "stays.wait_form": _l("Waiting-list form opened"),
+    "stays.admit": _l("Admitted to a shelter"),
+    "stays.discharge": _l("Discharged from a shelter"),
+    "stays.wait": _l("Put on a shelter's waiting list"),
+    "stays.unwait": _l("Taken off a shelter's waiting list"),
+    "households.link_form": _l("Household link form opened"),
+    "households.link": _l("Household link recorded"),
+    "households.unlink": _l("Household link removed"),
 }
 
 OUTCOME_LABELS: dict[str, object] = {
@@ -141,6 +155,10 @@ OBJECT_LABELS: dict[str, object] = {
     "referral": _l("Referral"),
     "referral_page": _l("Referral list page"),
     "working_day_override": _l("Working-day change"),
+    "stay": _l("Shelter stay"),
+    "stay_waiting_entry": _l("Shelter waiting-list entry"),
+    "household_link": _l("Household link"),
+    "structure_list": _l("Structure list"),
 }
 
 

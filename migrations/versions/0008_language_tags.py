@@ -1,7 +1,7 @@
 """Languages as BCP 47 tags with dialects: stored values in their canonical form.
 
 Revision ID: 0008_language_tags
-Revises: 0010_referrals
+Revises: 0016_stays
 
 Reviewed by hand.
 
@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_language_tags'
-down_revision = '0010_referrals'
+down_revision = '0016_stays'
 branch_labels = None
 depends_on = None
 
