@@ -82,6 +82,9 @@ ACTION_LABELS: dict[str, object] = {
     "interpreters.create": _l("Interpreter added"),
     "interpreters.update": _l("Interpreter changed"),
     # referrals
+    "report.view": _l("Monthly report viewed"),
+    "report.caseload": _l("Own caseload report viewed"),
+    "report.export": _l("Monthly report exported"),
     "referrals.inbox": _l("Referrals received listed"),
     "referrals.outbox": _l("Referrals sent listed"),
     "referrals.new_form": _l("Referral form opened"),
@@ -137,6 +140,7 @@ OUTCOME_LABELS: dict[str, object] = {
 OBJECT_LABELS: dict[str, object] = {
     "user": _l("User"),
     "structure": _l("Structure"),
+    "monthly_report": _l("Monthly report"),
     "route": _l("Page"),
     "beneficiary": _l("Beneficiary"),
     "beneficiary_index": _l("Beneficiary list"),

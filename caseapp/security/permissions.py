@@ -40,14 +40,18 @@ CASEWORK = frozenset({
     "referrals.answer",
     "stays.manage",        # shelters: admissions, discharges, waiting list (their own structures only)
     "households.manage",   # household links between people the structure follows
+    "reports.caseload",  # their own caseload summary (caseapp/reports)
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.CASEWORKER: CASEWORK,
     # access.confirm: four eyes on grants and resets at the supervisor's confidential structures.
     Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request", "access.confirm",
-                                 "interpretation.assign", "interpreters.manage"},
-    Role.COORDINATOR: frozenset({"structures.view"}),
+                                 "interpretation.assign", "interpreters.manage",
+                                 "reports.view", "reports.export"},
+    # reports.*: every structure's report and the city-wide one, always with small-cell suppression.
+    Role.COORDINATOR: frozenset({"structures.view", "reports.view", "reports.export", "reports.all_structures",
+                                 "reports.city"}),
     Role.ADMIN: frozenset({
         "users.manage",
         "structures.view",

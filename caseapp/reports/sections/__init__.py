@@ -1,0 +1,46 @@
+"""Report sections: one module per domain, found at import (whichever modules exist).
+
+A section module defines::
+
+    KEY = "interpretation"           # stable, ASCII: sheet and CSV file names
+    TITLE = _l("Interpretation")     # shown on the dashboard and in the exports
+    ORDER = 40                       # position in the report
+    SCOPES = {"structure", "city"}   # report scopes it appears in ("caseload": a caseworker's own)
+    def build(ctx: SectionContext) -> list[Table]: ...
+
+`build` reads its domain's `stats.py` (SQL aggregates) for the three months of
+`ctx.months` and returns its tables, unsuppressed: the report applies suppression.
+It must run a fixed number of queries whatever the number of rows.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import lru_cache
+
+from caseapp.reports.model import Month
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    month: Month
+    structure_ids: tuple[int, ...] | None  # None: every structure (city-wide)
+    scope: str  # "structure", "city" or "caseload"
+    assignee_id: int | None = None  # the caseworker, for "caseload"
+
+    @property
+    def months(self) -> tuple[Month, Month, Month]:
+        return self.month.columns()
+
+
+@lru_cache(maxsize=1)
+def section_modules() -> tuple:
+    """Every section module of this package, in `ORDER`."""
+    modules = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)
+               if not info.name.startswith("_")]
+    return tuple(sorted(modules, key=lambda m: (m.ORDER, m.KEY)))
+
+
+def sections_for(scope: str) -> tuple:
+    return tuple(m for m in section_modules() if scope in m.SCOPES)

@@ -1,0 +1,32 @@
+"""Turning ``{code: count}`` per month into report lines."""
+from __future__ import annotations
+
+from caseapp.reports.model import COUNT, Figure, Table
+
+
+def breakdown_table(key: str, title, per_month: list[dict], label, *, total: list | None = None,
+                    total_label=None, order=None, top: int | None = None, other_label=None,
+                    chart: str | None = "bar", note=None) -> Table:
+    """A table with one line per code seen in any of the three months (`per_month`:
+    ``[{code: count}]`` in COLUMNS order).
+
+    `order`: the codes in display order (others follow by descending count); `top`: keep the
+    `top` codes of the reported month and fold the rest into one "other" line; `total`: three
+    totals, added as a last line that the others add up to (for secondary suppression).
+    """
+    seen = set().union(*(m.keys() for m in per_month))
+    ranked = sorted(seen, key=lambda c: (-per_month[0].get(c, 0), -sum(m.get(c, 0) for m in per_month), str(c)))
+    if order is not None:
+        ranked = [c for c in order if c in seen] + [c for c in ranked if c not in order]
+    figures = []
+    kept = ranked if top is None else ranked[:top]
+    for code in kept:
+        figures.append(Figure(str(code), label(code), [m.get(code, 0) for m in per_month]))
+    rest = [c for c in ranked if c not in kept]
+    if rest:
+        figures.append(Figure("other", str(other_label), [sum(m.get(c, 0) for c in rest) for m in per_month]))
+    total_key = None
+    if total is not None:
+        total_key = "total"
+        figures.append(Figure(total_key, str(total_label), list(total), COUNT))
+    return Table(key, str(title), figures, total_key=total_key, chart=chart, note=str(note) if note else None)

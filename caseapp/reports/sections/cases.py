@@ -1,0 +1,43 @@
+"""Case files (casefiles' `stats.py`): opened, closed, active, caseload per caseworker."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from caseapp.auth.models import User
+from caseapp.casefiles import stats
+from caseapp.extensions import db
+from caseapp.reports.model import Figure, Table
+
+KEY = "cases"
+TITLE = _l("Case files")
+ORDER = 20
+SCOPES = {"structure", "city", "caseload"}
+
+
+def build(ctx) -> list:
+    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
+    totals = [stats.city_totals(stats.monthly_counts(m.year, m.month, ids, assignee_id=ctx.assignee_id))
+              for m in ctx.months]
+    tables = [Table("overview", str(_l("Case files")), [
+        Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals]),
+        Figure("closed", str(_l("Closed")), [t.closed for t in totals]),
+        Figure("active", str(_l("Active (open on at least one day)")), [t.active for t in totals]),
+    ], chart="bar")]
+    if ctx.scope == "structure":
+        tables.append(_caseload(totals))
+    return tables
+
+
+def _caseload(totals) -> Table:
+    """Active files per assigned caseworker (staff names: nobody served is named). One query."""
+    user_ids = sorted({u for t in totals for u in t.caseload if u is not None})
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) \
+        if user_ids else {}
+    ordered = sorted(user_ids, key=lambda u: (-totals[0].caseload.get(u, 0), names.get(u, ""), u))
+    figures = [Figure(f"user-{u}", names.get(u, "—"), [t.caseload.get(u, 0) for t in totals]) for u in ordered]
+    if any(None in t.caseload for t in totals):
+        figures.append(Figure("unassigned", str(_l("Not assigned")), [t.caseload.get(None, 0) for t in totals]))
+    figures.append(Figure("total", str(_l("All active files")), [t.active for t in totals]))
+    return Table("caseload", str(_l("Caseload per caseworker")), figures, total_key="total", chart="bar",
+                 note=str(_l("Files by the caseworker they are assigned to today.")))

@@ -1,0 +1,62 @@
+"""Which reports a user may see, and building one.
+
+- coordinators: every structure (partners aside) and the city-wide report;
+- supervisors: the structures they belong to;
+- caseworkers: their own caseload (`reports.caseload`).
+
+A report leaves its structure when it is city-wide or when its reader does not belong to
+the structure (a coordinator's view): it is then suppressed (`suppression`). Command-line
+exports are for sending on, so they are always suppressed.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from caseapp.extensions import db
+from caseapp.models_base import utcnow
+from caseapp.reports import suppression
+from caseapp.reports.model import Month, Report, Section
+from caseapp.reports.sections import SectionContext, sections_for
+from caseapp.structures.models import Structure, StructureKind
+
+CITY = "city"
+
+
+def reportable_structures(user) -> list[Structure]:
+    """The structures whose report `user` may open, by code (one query for a coordinator)."""
+    if user.has_permission("reports.all_structures"):
+        return list(db.session.execute(
+            select(Structure).where(Structure.kind != StructureKind.PARTNER).order_by(Structure.code)).scalars())
+    if user.has_permission("reports.view"):
+        return [s for s in user.structures if not s.is_partner]
+    return []
+
+
+def leaves_structure(user, structure: Structure | None) -> bool:
+    return user is None or structure is None or structure.id not in user.structure_ids
+
+
+def build_report(month: Month, *, structure: Structure | None = None, caseload_of=None, suppressed: bool,
+                 generated_by: str | None, progress=None) -> Report:
+    """The report of `month` for one structure, the city (`structure` None) or a caseworker's
+    caseload (`caseload_of`: the user). `progress(section_key)` is called after each section.
+
+    Access is the caller's to check (`reportable_structures`). A fixed number of queries
+    whatever the number of rows (each section's are)."""
+    if caseload_of is not None:
+        scope, ids = "caseload", None
+    elif structure is None:
+        scope, ids = CITY, None
+    else:
+        scope, ids = "structure", (structure.id,)
+    context = SectionContext(month, ids, scope, caseload_of.id if caseload_of is not None else None)
+    sections = []
+    for module in sections_for(scope):
+        sections.append(Section(module.KEY, str(module.TITLE), module.build(context)))
+        if progress:
+            progress(module.KEY)
+    report = Report(month, scope, structure, sections, False, generated_by, utcnow(),
+                    list(ids) if ids else None)
+    if suppressed:
+        suppression.suppress(report)
+    return report
