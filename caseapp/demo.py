@@ -77,7 +77,9 @@ def load_demo_beneficiaries() -> int:
 
 
 @demo_cli.command("load")
-def load_command():
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True,
+              help="People over twelve months: small (hundreds) or large (the city: ~26,000 served a month).")
+def load_command(size: str):
     """Create the demo users (idempotent) and print their logins."""
     if not current_app.config["DEMO_DATA_ALLOWED"]:
         raise click.ClickException("Demo data is refused in production.")
@@ -95,6 +97,14 @@ def load_command():
 
     load_demo_stays()
     db.session.commit()
+    from caseapp.reports.demo import SIZES, load_scale_demo
+
+    with click.progressbar(length=SIZES[size][0], label=f"Demo people ({size})") as bar:
+        loaded = load_scale_demo(size, progress=bar.update)
+    db.session.commit()
+    if loaded:
+        click.echo("Loaded {people} people, {case_files} case files, {interpretation} interpretation requests."
+                   .format(**loaded))
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:
         where = ", ".join(structures) or "-"
