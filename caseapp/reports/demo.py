@@ -257,7 +257,7 @@ def _requests(rng, beneficiary_id, case_file, periods, language, rate, interpret
                 duration = rng.choice((30, 60, 90))
                 past = day < today
                 status = _weighted(rng, {"completed": 75, "no_show": 10, "cancelled": 15}) if past \
-                    else _weighted(rng, {"requested": 40, "assigned": 35, "confirmed": 25})
+                    else "requested"  # booking the future ones is the interpreters' desk's job
                 booked = status in ("assigned", "confirmed", "completed", "no_show")
                 db.session.add(model(
                     beneficiary_id=beneficiary_id, case_file_id=case_file.id,
