@@ -26,7 +26,7 @@ from caseapp.extensions import db
 from caseapp.security.key_models import DataKey
 
 # (people, interpretation requests per 100 people served and month)
-SIZES = {"small": (400, 10), "large": (34_000, 10)}
+SIZES = {"small": (400, 10), "large": (36_000, 10)}
 BATCH = 1000
 
 # Where people are served (weights) and who may be served there.
@@ -191,7 +191,7 @@ def generate(count: int, *, structures: dict, staff: dict, rng: random.Random, t
     if not weights:
         raise ValueError("no structure with staff to serve people")
     taken = set(db.session.execute(select(Beneficiary.reference)).scalars())
-    earliest = today - timedelta(days=480)
+    earliest = today - timedelta(days=760)
     totals = {"people": 0, "case_files": 0, "interpretation": 0}
     done = 0
     while done < count:

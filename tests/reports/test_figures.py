@@ -202,11 +202,13 @@ def test_the_report_takes_the_same_number_of_queries_whatever_the_number_of_rows
 
     make_dataset(10, seed=1)
     coordinator = make_user("coordinator")
+    db.session.commit()
     with count_queries() as small:
         build_report(Month(2026, 4), structure=None, suppressed=True, generated_by="t")
     with count_queries() as small_structure:
         build_report(Month(2026, 4), structure=structure("KEM"), suppressed=True, generated_by="t")
     make_dataset(120, seed=2)
+    db.session.commit()
     with count_queries() as large:
         build_report(Month(2026, 4), structure=None, suppressed=True, generated_by="t")
     with count_queries() as large_structure:

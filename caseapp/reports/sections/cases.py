@@ -21,7 +21,7 @@ def build(ctx) -> list:
               for m in ctx.months]
     tables = [Table("overview", str(_l("Case files")), [
         Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals]),
-        Figure("closed", str(_l("Closed")), [t.closed for t in totals]),
+        Figure("closed", str(_l("Closed in the month")), [t.closed for t in totals]),
         Figure("active", str(_l("Active (open on at least one day)")), [t.active for t in totals]),
     ], chart="bar")]
     if ctx.scope == "structure":
