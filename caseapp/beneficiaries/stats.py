@@ -168,6 +168,21 @@ def people_served(year: int, month: int, structure_ids=None) -> ServedMonth:
     return result
 
 
+def new_registrations(year: int, month: int, structure_ids=None) -> int:
+    """People registered at one of `structure_ids` (None: any) during the local month, erased
+    ones included (from their frozen counts). Two queries; without the breakdowns and the
+    active people `monthly_counts` also computes."""
+    start, end = month_utc_bounds(year, month)
+    stmt = select(func.count()).select_from(Beneficiary).where(
+        Beneficiary.created_at >= start, Beneficiary.created_at < end, Beneficiary.erased_at.is_(None))
+    erased = select(func.coalesce(func.sum(ErasedMonthlyCount.people), 0)).where(
+        ErasedMonthlyCount.month == date(year, month, 1), ErasedMonthlyCount.measure == REGISTERED)
+    if structure_ids is not None:
+        stmt = stmt.where(Beneficiary.registered_structure_id.in_(list(structure_ids)))
+        erased = erased.where(ErasedMonthlyCount.structure_id.in_(list(structure_ids)))
+    return db.session.execute(stmt).scalar_one() + int(db.session.execute(erased).scalar_one())
+
+
 def _registrations(year: int, month: int, structure_ids):
     start, end = month_utc_bounds(year, month)
     stmt = (select(Beneficiary.registered_structure_id, Beneficiary.sex, Beneficiary.birth_year, func.count())

@@ -33,10 +33,7 @@ def _vulnerability(code):
 def build(ctx) -> list:
     ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
     served = [stats.people_served(m.year, m.month, ids) for m in ctx.months]
-    registered = []
-    for m in ctx.months:
-        counts = stats.monthly_counts(m.year, m.month, ids)
-        registered.append(sum(c.new_registrations.total for c in counts.values()))
+    registered = [stats.new_registrations(m.year, m.month, ids) for m in ctx.months]
     people = [s.people for s in served]
     overview = Table("overview", str(_l("People")), [
         Figure("served", str(_l("People served (distinct)")), people),
