@@ -4,7 +4,9 @@
 - supervisors: the structures they belong to;
 - caseworkers: their own caseload (`reports.caseload`).
 
-A report leaves its structure when it is city-wide or when its reader does not belong to
+City-wide figures take the confidential structures' counts only from the threshold up (a
+count under 5 there adds nothing), so subtracting the other structures' published figures from
+the city's never gives back a small count of a shelter. A report leaves its structure when it is city-wide or when its reader does not belong to
 the structure (a coordinator's view): it is then suppressed (`suppression`). Command-line
 exports are for sending on, so they are always suppressed.
 """
@@ -49,7 +51,11 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
         scope, ids = CITY, None
     else:
         scope, ids = "structure", (structure.id,)
-    context = SectionContext(month, ids, scope, caseload_of.id if caseload_of is not None else None)
+    confidential = ()
+    if scope == CITY:
+        confidential = tuple(db.session.execute(
+            select(Structure.id).where(Structure.confidential.is_(True)).order_by(Structure.id)).scalars())
+    context = SectionContext(month, ids, scope, caseload_of.id if caseload_of is not None else None, confidential)
     sections = []
     for module in sections_for(scope):
         sections.append(Section(module.KEY, str(module.TITLE), module.build(context)))

@@ -28,6 +28,9 @@ class SectionContext:
     structure_ids: tuple[int, ...] | None  # None: every structure (city-wide)
     scope: str  # "structure", "city" or "caseload"
     assignee_id: int | None = None  # the caseworker, for "caseload"
+    # City-wide: the confidential structures, whose counts enter the city's only from the
+    # threshold up (`_helpers.keep`), so that no subtraction gives back a small one.
+    confidential_ids: tuple[int, ...] = ()
 
     @property
     def months(self) -> tuple[Month, Month, Month]:

@@ -2,6 +2,24 @@
 from __future__ import annotations
 
 from caseapp.reports.model import COUNT, Figure, Table
+from caseapp.reports.suppression import THRESHOLD
+
+
+def keep(count: int) -> int:
+    """A confidential structure's count as it enters a city-wide figure: itself from the
+    threshold up, nothing below it."""
+    return count if count >= THRESHOLD else 0
+
+
+def keep_counts(counts: dict) -> dict:
+    return {key: keep(count) for key, count in counts.items() if keep(count)}
+
+
+def city_sum(per_structure: dict, confidential_ids, threshold, total):
+    """`total(entries)` of the per-structure entries of a domain's `monthly_counts`, the
+    confidential structures' first passed through `threshold(entry)` (see `keep`)."""
+    return total({sid: threshold(entry) if sid in confidential_ids else entry
+                  for sid, entry in per_structure.items()})
 
 
 def breakdown_table(key: str, title, per_month: list[dict], label, *, total: list | None = None,

@@ -8,6 +8,7 @@ from caseapp.auth.models import User
 from caseapp.casefiles import stats
 from caseapp.extensions import db
 from caseapp.reports.model import Figure, Table
+from caseapp.reports.sections._helpers import city_sum, keep, keep_counts
 
 KEY = "cases"
 TITLE = _l("Case files")
@@ -15,10 +16,15 @@ ORDER = 20
 SCOPES = {"structure", "city", "caseload"}
 
 
+def _threshold(entry):
+    return stats.CaseFileMonth(entry.structure_id, opened=keep(entry.opened), closed=keep(entry.closed),
+                               caseload=keep_counts(entry.caseload))
+
+
 def build(ctx) -> list:
     ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [stats.city_totals(stats.monthly_counts(m.year, m.month, ids, assignee_id=ctx.assignee_id))
-              for m in ctx.months]
+    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids, assignee_id=ctx.assignee_id),
+                       ctx.confidential_ids, _threshold, stats.city_totals) for m in ctx.months]
     tables = [Table("overview", str(_l("Case files")), [
         Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals]),
         Figure("closed", str(_l("Closed in the month")), [t.closed for t in totals]),

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.interpretation import codes, languages, stats
 from caseapp.reports.model import HOURS, RATE, Figure, Table
-from caseapp.reports.sections._helpers import breakdown_table
+from caseapp.reports.sections._helpers import breakdown_table, city_sum, keep, keep_counts
 
 KEY = "interpretation"
 TITLE = _l("Interpretation")
@@ -13,9 +13,21 @@ ORDER = 40
 SCOPES = {"structure", "city"}
 
 
+def _threshold(entry):
+    """A confidential structure's month, counts under the threshold left out (hours with the
+    completed requests they come from)."""
+    by_status = keep_counts(entry.by_status)
+    return stats.InterpretationMonth(
+        entry.structure_id, requests=keep(entry.requests), by_language=keep_counts(entry.by_language),
+        by_mode=keep_counts(entry.by_mode), by_status=by_status, by_purpose=keep_counts(entry.by_purpose),
+        escorts=keep(entry.escorts),
+        delivered_minutes=entry.delivered_minutes if by_status.get("completed") else 0)
+
+
 def build(ctx) -> list:
     ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [stats.city_totals(stats.monthly_counts(m.year, m.month, ids)) for m in ctx.months]
+    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids), ctx.confidential_ids, _threshold,
+                       stats.city_totals) for m in ctx.months]
     requests = [t.requests for t in totals]
     total_label = _l("All requests")
     return [

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.beneficiaries import codes, iso, stats
 from caseapp.reports.model import Figure, Table
-from caseapp.reports.sections._helpers import breakdown_table
+from caseapp.reports.sections._helpers import breakdown_table, keep, keep_counts
 
 KEY = "people"
 TITLE = _l("People served")
@@ -30,10 +30,43 @@ def _vulnerability(code):
     return str(_l("None recorded")) if code == stats.NO_VULNERABILITY else str(codes.VULNERABILITIES.get(code, code))
 
 
+def _city_with_confidential(ctx):
+    """City-wide: people served at the other structures (distinct), plus each confidential
+    structure's own counts from the threshold up; a person served both at a confidential
+    structure and elsewhere then counts once for each side."""
+    from sqlalchemy import select
+
+    from caseapp.extensions import db
+    from caseapp.structures.models import Structure
+
+    others = list(db.session.execute(select(Structure.id).where(Structure.id.not_in(ctx.confidential_ids)))
+                  .scalars())
+    served, registered = [], []
+    for m in ctx.months:
+        month = stats.people_served(m.year, m.month, others)
+        count = stats.new_registrations(m.year, m.month, others)
+        for structure_id in ctx.confidential_ids:
+            inside = stats.people_served(m.year, m.month, [structure_id])
+            month.people += keep(inside.people)
+            for mine, theirs in ((month.by_sex, inside.by_sex), (month.by_age_band, inside.by_age_band),
+                                 (month.by_nationality, inside.by_nationality),
+                                 (month.by_legal_status, inside.by_legal_status),
+                                 (month.by_vulnerability, inside.by_vulnerability)):
+                for code, people in keep_counts(theirs).items():
+                    mine[code] = mine.get(code, 0) + people
+            count += keep(stats.new_registrations(m.year, m.month, [structure_id]))
+        served.append(month)
+        registered.append(count)
+    return served, registered
+
+
 def build(ctx) -> list:
     ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    served = [stats.people_served(m.year, m.month, ids) for m in ctx.months]
-    registered = [stats.new_registrations(m.year, m.month, ids) for m in ctx.months]
+    if ctx.confidential_ids:
+        served, registered = _city_with_confidential(ctx)
+    else:
+        served = [stats.people_served(m.year, m.month, ids) for m in ctx.months]
+        registered = [stats.new_registrations(m.year, m.month, ids) for m in ctx.months]
     people = [s.people for s in served]
     overview = Table("overview", str(_l("People")), [
         Figure("served", str(_l("People served (distinct)")), people),
