@@ -79,7 +79,7 @@ NATIONALITIES = {
             [("Warsame", "Warsame"), ("Farah", "Farah"), ("Hassan", "Hassan")])),
     "CD": (3, ["fr", "ln"], {"asylum_seeker": 55, "refugee": 30, "subsidiary_protection": 15},
            ([("Grâce", "Grace"), ("Esther", "Esther")], [("Joseph", "Joseph"), ("Patrick", "Patrick")],
-            [("Mbeki", "Mbeki"), ("Kabila", "Kabila"), ("Ilunga", "Ilunga"), ("Tshibanda", "Tshibanda")])),
+            [("Kabongo", "Kabongo"), ("Kabila", "Kabila"), ("Ilunga", "Ilunga"), ("Tshibanda", "Tshibanda")])),
     "EG": (3, ["ar"], {"residence_permit": 50, "asylum_seeker": 30, "undocumented": 20},
            ([("منى", "Mona"), ("هبة", "Heba")], [("مصطفى", "Mostafa"), ("محمود", "Mahmoud")],
             [("عبد الرحمن", "Abdelrahman"), ("السيد", "El-Sayed"), ("فهمي", "Fahmy")])),
