@@ -26,7 +26,7 @@ from caseapp.extensions import db
 from caseapp.security.key_models import DataKey
 
 # (people, interpretation requests per 100 people served and month)
-SIZES = {"small": (400, 10), "large": (36_000, 10)}
+SIZES = {"small": (400, 10), "large": (40_000, 10)}
 BATCH = 1000
 
 # Where people are served (weights) and who may be served there.
