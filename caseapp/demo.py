@@ -103,8 +103,8 @@ def load_command(size: str):
         loaded = load_scale_demo(size, progress=bar.update)
     db.session.commit()
     if loaded:
-        click.echo("Loaded {people} people, {case_files} case files, {interpretation} interpretation requests."
-                   .format(**loaded))
+        click.echo("Loaded {people} people, {case_files} case files, {referrals} referrals, {interpretation} "
+                   "interpretation requests.".format(**loaded))
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for username, role, _name, structures in DEMO_USERS:
         where = ", ".join(structures) or "-"

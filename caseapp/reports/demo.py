@@ -2,7 +2,8 @@
 
 People with names in their own script and in Latin letters, a nationality and legal-status
 mix like the city's, case files over the last twelve months (some people at two
-structures) and interpretation requests, so that every section of the monthly report
+structures, through an accepted referral; some referred to partner organisations) and
+interpretation requests, so that every section of the monthly report
 has data. `large` reaches the city's size (about 26,000 people served a month).
 
 Rows are written in batches with the ORM: what costs is the encryption of each person
@@ -174,14 +175,18 @@ def _at(day: date, rng: random.Random) -> datetime:
 
 
 def generate(count: int, *, structures: dict, staff: dict, rng: random.Random, today: date | None = None,
-             interpretation_rate: int = 6, interpreters=(), progress=None, expunge: bool = True) -> dict:
+             interpretation_rate: int = 6, interpreters=(), progress=None, expunge: bool = True,
+             services: dict | None = None, partner_services=()) -> dict:
     """Write `count` people with case files over the last twelve months (and before, for
     some), and interpretation requests for about `interpretation_rate` in 100 of them a month.
 
     `structures`: ``{code: Structure}`` among `STRUCTURE_WEIGHTS`; `staff`: ``{structure id:
     [User]}`` who register and are assigned files there (a structure without staff is left
-    out); `interpreters`: Interpreter rows for the booked requests. `progress(n)` after each
-    batch of n people. Returns ``{"people": int, "case_files": int, "interpretation": int}``.
+    out); `interpreters`: Interpreter rows for the booked requests; `services`: ``{structure id:
+    service id}`` to refer people to (a person with a second file was referred there and accepted)
+    and `partner_services`: ``[(partner id, service id)]`` (about 4 in 100 people are referred to
+    a partner). `progress(n)` after each batch of n people. Returns ``{"people": int,
+    "case_files": int, "interpretation": int, "referrals": int}``.
     """
     from caseapp.interpretation.models import InterpretationRequest
 
@@ -192,7 +197,8 @@ def generate(count: int, *, structures: dict, staff: dict, rng: random.Random, t
         raise ValueError("no structure with staff to serve people")
     taken = set(db.session.execute(select(Beneficiary.reference)).scalars())
     earliest = today - timedelta(days=760)
-    totals = {"people": 0, "case_files": 0, "interpretation": 0}
+    totals = {"people": 0, "case_files": 0, "interpretation": 0, "referrals": 0}
+    services = services or {}
     done = 0
     while done < count:
         size = min(BATCH, count - done)
@@ -231,6 +237,17 @@ def generate(count: int, *, structures: dict, staff: dict, rng: random.Random, t
                                          ("goals_met", "referred", "moved_away", "lost_contact")))
                 case_file.periods = [CaseFilePeriod(opened_on=o, closed_on=c) for o, c in periods]
                 db.session.add(case_file)
+                if index == 0:
+                    home_file = case_file
+                elif structure_id in services:  # they came through an accepted referral
+                    totals["referrals"] += _referral(rng, beneficiary, home_file, structure_id, services[structure_id],
+                                                     start, today, case_file, registrar)
+                if index == 0 and partner_services and rng.random() < 0.04:
+                    partner, service_id = rng.choice(partner_services)
+                    sent = start + timedelta(days=rng.randrange(0, 60))
+                    if sent <= today:
+                        totals["referrals"] += _referral(rng, beneficiary, case_file, partner, service_id, sent, today,
+                                                         None, registrar)
                 totals["case_files"] += 1
                 spoken = [INTERPRETED[c] for c in person.languages if c in INTERPRETED]
                 if spoken and interpreters:
@@ -244,6 +261,35 @@ def generate(count: int, *, structures: dict, staff: dict, rng: random.Random, t
         if progress:
             progress(size)
     return totals
+
+
+def _referral(rng, beneficiary, case_file, to_id, service_id, day, today, receiving, actor) -> int:
+    """One referral from `case_file`'s structure: accepted (and perhaps completed) when `receiving`
+    is the file it opened on `day`; to a partner, answered for it or still waiting."""
+    from caseapp.referrals.models import Referral
+
+    if receiving is not None:
+        sent_on = day - timedelta(days=rng.randrange(1, 10))
+        status = "completed" if rng.random() < 0.4 else "accepted"
+        answered_on = day
+    else:
+        sent_on = day
+        status = _weighted(rng, {"accepted": 40, "declined": 20, "completed": 20, "sent": 20})
+        answered_on = None if status == "sent" else min(today, day + timedelta(days=rng.randrange(0, 15)))
+    referral = Referral(
+        id=uuid.uuid4(), beneficiary=beneficiary, case_file_id=case_file.id, from_structure_id=case_file.structure_id,
+        to_structure_id=to_id, service_id=service_id, receiving_case_file_id=receiving.id if receiving else None,
+        status=status, urgency=_weighted(rng, {"routine": 80, "urgent": 17, "emergency": 3}),
+        due_on=sent_on + timedelta(days=14), sent_on=sent_on, answered_on=answered_on,
+        days_to_answer=(answered_on - sent_on).days if answered_on else None,
+        created_at=_at(sent_on, rng), created_by_id=actor.id, sent_at=_at(sent_on, rng), sent_by_id=actor.id,
+        answered_at=_at(answered_on, rng) if answered_on else None,
+        answered_for_partner=receiving is None and answered_on is not None,
+        answer_channel=("phone" if receiving is None and answered_on else None),
+        closed_at=_at(answered_on, rng) if status in ("completed", "declined") else None)
+    referral.reason = "Demo referral"
+    db.session.add(referral)
+    return 1
 
 
 def _requests(rng, beneficiary_id, case_file, periods, language, rate, interpreters, today, model) -> int:
@@ -306,5 +352,24 @@ def load_scale_demo(size: str, *, progress=None, seed: int = 2026) -> dict | Non
         staff[structure.id] = members
     db.session.flush()
     interpreters = list(db.session.execute(select(Interpreter)).scalars())
+    services, partner_services = demo_services(structures)
     return generate(people, structures=structures, staff=staff, rng=random.Random(seed), interpretation_rate=rate,
-                    interpreters=interpreters, progress=progress)
+                    interpreters=interpreters, progress=progress, services=services,
+                    partner_services=partner_services)
+
+
+def demo_services(structures: dict):
+    """(``{structure id: first service id}`` for `structures`, ``[(partner id, service id)]``)."""
+    from caseapp.structures.models import Service, Structure, StructureKind
+
+    rows = db.session.execute(select(Service.structure_id, Service.id, Structure.kind)
+                              .join(Structure, Structure.id == Service.structure_id)
+                              .order_by(Service.structure_id, Service.code)).all()
+    wanted = {s.id for s in structures.values()}
+    services, partners = {}, []
+    for structure_id, service_id, kind in rows:
+        if structure_id in wanted:
+            services.setdefault(structure_id, service_id)
+        elif kind == StructureKind.PARTNER and all(p != structure_id for p, _s in partners):
+            partners.append((structure_id, service_id))
+    return services, partners

@@ -18,7 +18,7 @@ import xlsxwriter
 from flask_babel import gettext as _
 
 from caseapp.dates import local_zone
-from caseapp.reports.model import COLUMN_LABELS, COLUMNS, COUNT, HOURS, RATE, SUPPRESSED, Report
+from caseapp.reports.model import COLUMN_LABELS, COLUMNS, COUNT, DAYS, HOURS, RATE, SUPPRESSED, Report
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,7 +66,7 @@ def _text_value(value, kind):
         return ""
     if kind == RATE:
         return f"{value:.3f}"
-    if kind == HOURS:
+    if kind in (HOURS, DAYS):
         return f"{value:.1f}"
     return str(value)
 
@@ -124,7 +124,7 @@ def to_xlsx(report: Report, progress=None) -> bytes:
                         sheet.write_blank(row, col, None)
                     else:
                         sheet.write_number(row, col, value,
-                                           percent if figure.kind == RATE else decimal if figure.kind == HOURS else None)
+                                           percent if figure.kind == RATE else decimal if figure.kind in (HOURS, DAYS) else None)
             chart_rows = [i for i, f in enumerate(table.figures) if f.kind == COUNT and f.key != table.total_key]
             if table.note:
                 row += 1

@@ -10,7 +10,7 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 
 from caseapp.reports import charts, exports, service
-from caseapp.reports.model import COLUMN_LABELS, COLUMNS, HOURS, RATE, SUPPRESSED, Month
+from caseapp.reports.model import COLUMN_LABELS, COLUMNS, DAYS, HOURS, RATE, SUPPRESSED, Month
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
@@ -30,7 +30,7 @@ def display_value(value, kind) -> str:
         return "—"
     if kind == RATE:
         return format_percent(value, "#,##0.0%")
-    if kind == HOURS:
+    if kind in (HOURS, DAYS):
         return format_decimal(value, "#,##0.0")
     return format_decimal(value)
 

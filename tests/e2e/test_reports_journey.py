@@ -19,7 +19,7 @@ from caseapp.auth.models import User
 from caseapp.demo import DEMO_PASSWORD, load_demo_users
 from caseapp.extensions import db
 from caseapp.interpretation import service as interpretation_service
-from caseapp.reports.demo import generate
+from caseapp.reports.demo import demo_services, generate
 from caseapp.reports.model import Month
 from caseapp.structures.models import Structure
 from caseapp.structures.service import load_reference_data
@@ -46,8 +46,9 @@ def reports_server(tmp_path_factory):
         interpreter = interpretation_service.save_interpreter(None, {
             "name": "Report Journey", "gender": "female", "phone": None, "language_codes": ["ar", "fa"],
             "active": True, "user": None}, actor=users["admin"])
+        services, partner_services = demo_services(structures)
         generate(150, structures=structures, staff=staff, rng=random.Random(31), interpretation_rate=20,
-                 interpreters=[interpreter], expunge=False)
+                 interpreters=[interpreter], expunge=False, services=services, partner_services=partner_services)
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -86,7 +87,7 @@ def test_a_coordinator_reads_last_month_city_wide_then_kem_and_downloads_the_xls
         target = tmp_path / download.suggested_filename
         download.save_as(target)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Cover", "People served", "Case files", "Interpretation"]
+    assert book.sheetnames == ["Cover", "People served", "Case files", "Referrals", "Interpretation"]
     cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}
     assert cover["Month"] == last_month and cover["Structure"].startswith("KEM")
-    assert len(book["People served"]._charts) >= 5 and book["Case files"]._charts
+    assert len(book["People served"]._charts) >= 5 and book["Case files"]._charts and book["Referrals"]._charts

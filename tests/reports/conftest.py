@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from caseapp.extensions import db
-from caseapp.reports.demo import generate
+from caseapp.reports.demo import demo_services, generate
 from tests.factories import make_user, structure
 from tests.interpretation.factories import make_interpreter
 
@@ -22,7 +22,8 @@ def make_dataset(count: int, seed: int = 7, codes=CODES):
     staff = {s.id: [make_user("caseworker", structures=(code,)) for _ in range(2)] for code, s in structures.items()}
     interpreter = make_interpreter(("ar", "fa"))
     totals = generate(count, structures=structures, staff=staff, rng=random.Random(seed), today=TODAY,
-                      interpretation_rate=25, interpreters=[interpreter], expunge=False)
+                      interpretation_rate=25, interpreters=[interpreter], expunge=False,
+                      services=demo_services(structures)[0], partner_services=demo_services(structures)[1])
     db.session.flush()
     return totals, structures, staff
 
