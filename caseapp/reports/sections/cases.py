@@ -38,8 +38,7 @@ def build(ctx) -> list:
 def _caseload(totals) -> Table:
     """Active files per assigned caseworker (staff names: nobody served is named). One query."""
     user_ids = sorted({u for t in totals for u in t.caseload if u is not None})
-    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()) \
-        if user_ids else {}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all())
     ordered = sorted(user_ids, key=lambda u: (-totals[0].caseload.get(u, 0), names.get(u, ""), u))
     figures = [Figure(f"user-{u}", names.get(u, "—"), [t.caseload.get(u, 0) for t in totals]) for u in ordered]
     if any(None in t.caseload for t in totals):
