@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.main import views as main
     from caseapp.referrals import views as referrals
     from caseapp.reports import views as reports
+    from caseapp.plans import views as plans
     from caseapp.security import views as security
     from caseapp.structures import views as structures
     from caseapp.households import views as households
@@ -89,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
                       beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp,
-                      referrals.bp, stays.bp, households.bp, reports.bp):
+                      referrals.bp, stays.bp, households.bp, reports.bp, plans.bp):
         app.register_blueprint(blueprint)
 
 

@@ -96,6 +96,10 @@ def load_command(size: str):
     from caseapp.stays.demo import load_demo_stays
 
     load_demo_stays()
+
+    from caseapp.plans.demo import load_demo_plans
+
+    load_demo_plans()
     db.session.commit()
     from caseapp.reports.demo import SIZES, load_scale_demo
 

@@ -12,3 +12,4 @@ from caseapp.interpretation.models import InterpretationRequest, Interpreter, In
 from caseapp.referrals.models import Referral, ReferralEvent, WorkingDayOverride  # noqa: F401
 from caseapp.stays.models import Stay, WaitingEntry  # noqa: F401
 from caseapp.households.models import HouseholdLink  # noqa: F401
+from caseapp.plans.models import Plan, PlanAction, PlanEvent, PlanGoal, PlanRevision, PlanRevisionEditor  # noqa: F401

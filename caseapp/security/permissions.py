@@ -41,6 +41,8 @@ CASEWORK = frozenset({
     "stays.manage",        # shelters: admissions, discharges, waiting list (their own structures only)
     "households.manage",   # household links between people the structure follows
     "reports.caseload",  # their own caseload summary (caseapp/reports)
+    "plans.view",
+    "plans.edit",
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -48,7 +50,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     # access.confirm: four eyes on grants and resets at the supervisor's confidential structures.
     Role.SUPERVISOR: CASEWORK | {"cases.reassign", "erasure.request", "access.confirm",
                                  "interpretation.assign", "interpreters.manage",
-                                 "reports.view", "reports.export"},
+                                 "reports.view", "reports.export", "plans.review"},
     # reports.*: every structure's report and the city-wide one, always with small-cell suppression.
     Role.COORDINATOR: frozenset({"structures.view", "reports.view", "reports.export", "reports.all_structures",
                                  "reports.city"}),

@@ -68,4 +68,9 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     combobox.trigger("item_add");
   });
+// Print buttons (the printable action-plan summary).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
 });

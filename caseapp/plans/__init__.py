@@ -1,0 +1,1 @@
+"""Individual action plans: revisions of goals and actions, reviewed by a supervisor."""
