@@ -209,8 +209,8 @@ def add_goal(revision: PlanRevision, values: dict, *, actor, expected_version: i
     clean = _goal_values(values)
     position = max((goal.position for goal in revision.goals), default=0) + 1
     goal = PlanGoal(id=uuid.uuid4(), revision=revision, key=uuid.uuid4(), position=position, domain=clean["domain"])
-    goal.title, goal.description = clean["title"], clean["description"]
     db.session.add(goal)
+    goal.title, goal.description = clean["title"], clean["description"]
     _flush()
     record("plans.goal_added", object_type="plan_revision", object_id=revision.id,
            structure_id=revision.structure_id, user=actor)
@@ -288,8 +288,8 @@ def add_action(goal: PlanGoal, values: dict, options, *, actor, expected_version
     clean = _action_values(revision, values, options)
     position = max((action.position for action in goal.actions), default=0) + 1
     action = PlanAction(id=uuid.uuid4(), goal=goal, revision_id=revision.id, key=uuid.uuid4(), position=position)
-    _apply_action_values(action, clean)
     db.session.add(action)
+    _apply_action_values(action, clean)
     _flush()
     record("plans.action_added", object_type="plan_revision", object_id=revision.id,
            structure_id=revision.structure_id, user=actor)
@@ -433,10 +433,11 @@ def revise(revision: PlanRevision, *, actor, expected_version: int | None = None
     draft = PlanRevision(id=uuid.uuid4(), plan=plan, structure_id=plan.structure_id,
                          number=max(r.number for r in plan.revisions) + 1, status=DRAFT, based_on_id=revision.id,
                          created_by_id=actor.id, updated_at=utcnow(), updated_by_id=actor.id)
-    draft.editors.append(PlanRevisionEditor(user_id=actor.id))
     db.session.add(draft)
+    draft.editors.append(PlanRevisionEditor(user_id=actor.id))
     for goal in revision.goals:
         copy = PlanGoal(id=uuid.uuid4(), revision=draft, key=goal.key, position=goal.position, domain=goal.domain)
+        db.session.add(copy)
         copy.title, copy.description = goal.title, goal.description
         for action in goal.actions:
             twin = PlanAction(id=uuid.uuid4(), goal=copy, revision_id=draft.id, key=action.key,
@@ -445,6 +446,7 @@ def revise(revision: PlanRevision, *, actor, expected_version: int | None = None
                               responsible_structure_id=action.responsible_structure_id, due_on=action.due_on,
                               status=action.status, done_on=action.done_on,
                               status_changed_at=action.status_changed_at)
+            db.session.add(twin)
             twin.description = action.description
     _flush()
     _log(draft, "revise", None, actor, timeline_text=str(draft.number))
