@@ -50,7 +50,7 @@ def visible_revisions(user) -> Select:
 def _plan_options():
     return (joinedload(R.plan).joinedload(Plan.case_file).joinedload(CaseFile.structure),
             joinedload(R.plan).joinedload(Plan.beneficiary),
-            selectinload(R.plan).selectinload(Plan.revisions).selectinload(R.editors))
+            joinedload(R.plan).selectinload(Plan.revisions).selectinload(R.editors))
 
 
 def get_visible_revision(user, revision_id: uuid.UUID, *, full: bool = True) -> PlanRevision | None:

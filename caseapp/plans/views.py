@@ -237,8 +237,11 @@ def decide(revision_id: uuid.UUID, decision: str):
             service.apply_action(revision, decision, actor=user(), expected_version=version_of(form), **arguments)
         except DomainError as error:
             db.session.rollback()
-            show_error(form, error)
             form.refused = error
+            if isinstance(error, service.ConflictError) or not error.field:
+                flash(str(error.message), "error")     # the page shows the revision as it is now
+            else:
+                show_error(form, error)
         else:
             db.session.commit()
             flash(str(DONE_MESSAGES[decision]), "success")
