@@ -112,12 +112,3 @@ class ProgressForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.status.choices = _choices(codes.ACTION_STATUSES)
-
-
-class PrintForm(Form):
-    """Which language the printed summary is in (GET)."""
-    lang = SelectField(_l("Language of the summary"), choices=[("el", "Ελληνικά"), ("en", "English")],
-                       validators=[Optional()])
-
-    class Meta:
-        csrf = False

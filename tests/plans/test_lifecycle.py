@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 
 from caseapp.domain import DomainError
 from caseapp.extensions import db
@@ -161,8 +162,10 @@ def test_requesting_changes_needs_a_comment_which_stays_with_the_revision(db_ses
 def test_a_plan_without_goals_or_with_a_goal_without_actions_cannot_be_submitted(db_session):
     caseworker = make_user("caseworker", structures=("DIS-PROG",))
     revision = service.start_plan(make_case_file(actor=caseworker), actor=caseworker)
-    with pytest.raises(DomainError, match="at least one goal"):
-        service.submit(revision, actor=caseworker)
-    add_goal(revision, caseworker)
-    with pytest.raises(DomainError, match="at least one action"):
-        service.submit(revision, actor=caseworker)
+    with force_locale("en"):
+        with pytest.raises(DomainError, match="at least one goal"):
+            service.submit(revision, actor=caseworker)
+        add_goal(revision, caseworker)
+        with pytest.raises(DomainError, match="at least one action"):
+            service.submit(revision, actor=caseworker)
+    assert revision.status == DRAFT

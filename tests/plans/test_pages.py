@@ -292,7 +292,7 @@ def test_overdue_actions_and_reviews_are_flagged_on_the_case_file_home_and_queue
     assert "Action plans that need you" in home and "Review date passed" in home and "1 action overdue" in home
     login(team["supervisor"])
     queue = client.get("/plans/").get_data(as_text=True)
-    overdue_section = queue.split("Plans whose review date has passed")[1]
+    overdue_section = queue.split("Plans whose review date has passed", 1)[1]
     assert approved.plan.beneficiary.reference in overdue_section
 
 
