@@ -59,8 +59,15 @@ def reachable(db_session):
     from tests.stays.factories import stays_world
 
     shelter = stays_world()
+    from caseapp.plans import service as plans
+    from tests.plans.factories import add_action, add_goal
+
+    plan = plans.start_plan(case_file, actor=supervisor)
+    goal = add_goal(plan, supervisor)
+    plan_action = add_action(goal, supervisor)
     db.session.commit()
     return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
+            ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
             ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,

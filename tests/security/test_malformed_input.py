@@ -37,6 +37,7 @@ from tests.factories import case_file_of, make_beneficiary, make_user, structure
 from tests.interpretation.factories import make_interpreter, make_request
 from tests.referrals.factories import give_consent, make_referral
 from tests.stays.factories import stays_world
+from tests.plans.factories import add_action, add_goal
 
 ROLES = ["anonymous"] + [role.value for role in Role]
 
@@ -81,11 +82,16 @@ def _world(role_user):
     db.session.add(override)
     db.session.flush()
     shelter = stays_world()
+    from caseapp.plans import service as plans
+
+    plan = plans.start_plan(case_file_of(beneficiary, "KEM"), actor=caseworker)
+    goal = add_goal(plan, caseworker)
+    plan_action = add_action(goal, caseworker)
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
-            **shelter}
+            "plan": plan, "goal": goal, "plan_action": plan_action, **shelter}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -113,6 +119,11 @@ SAMPLES = {
     "stays.wait:case_file_id": lambda world: world["newcomer_file"].id,
     "households.link:case_file_id": lambda world: world["resident_file"].id,
     "households.unlink:case_file_id": lambda world: world["resident_file"].id,
+    "revision_id": lambda world: world["plan"].id,
+    "goal_id": lambda world: world["goal"].id,
+    "action_id": lambda world: world["plan_action"].id,
+    "plans.act:action": lambda world: "submit",
+    "decision": lambda world: "approve",
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one
