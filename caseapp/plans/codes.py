@@ -47,7 +47,7 @@ def label(table: dict, code) -> str:
 # What a revision's history shows for each step.
 EVENTS = {
     "start": _l("Plan started"),
-    "revise": _l("New revision started from the approved one"),
+    "revise": _l("New revision started"),
     "submit": _l("Submitted for review"),
     "approve": _l("Approved"),
     "request_changes": _l("Changes requested"),

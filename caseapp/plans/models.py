@@ -34,7 +34,7 @@ SUPERSEDED = "superseded"
 CLOSED = "closed"
 # A revision someone is still working on (at most one per plan).
 PENDING = (DRAFT, SUBMITTED, CHANGES_REQUESTED)
-EDITABLE = (DRAFT, CHANGES_REQUESTED)
+EDITABLE = (DRAFT,)
 
 # Action statuses.
 TODO = "todo"

@@ -73,14 +73,15 @@ LIFECYCLE = Lifecycle(
     name="plan",
     states=dict(codes.REVISION_STATUSES),
     transitions=[
-        # Editing keeps the state: one line per editable state.
-        Transition("edit", {DRAFT}, DRAFT, parties=STAFF),
-        Transition("edit", {CHANGES_REQUESTED}, CHANGES_REQUESTED, parties=STAFF),
-        Transition("submit", {DRAFT, CHANGES_REQUESTED}, SUBMITTED, parties=STAFF),
+        Transition("edit", {DRAFT}, DRAFT, parties=STAFF),          # editing keeps the state
+        Transition("submit", {DRAFT}, SUBMITTED, parties=STAFF),
         Transition("approve", {SUBMITTED}, APPROVED, parties=REVIEWER),
         Transition("request_changes", {SUBMITTED}, CHANGES_REQUESTED, parties=REVIEWER),
-        # On an approved (frozen) revision: start a new draft from it, record action progress, close the plan.
+        # A submitted revision is frozen: changes are made in a new draft copied from it. The
+        # approved one stays in force meanwhile; one sent back for changes is replaced by it
+        # (and keeps its comments, so the new draft can be compared with what was reviewed).
         Transition("revise", {APPROVED}, APPROVED, parties=STAFF),
+        Transition("revise", {CHANGES_REQUESTED}, SUPERSEDED, parties=STAFF),
         Transition("progress", {APPROVED}, APPROVED, parties=STAFF),
         Transition("close", {APPROVED}, CLOSED, parties=STAFF),
     ],
@@ -421,14 +422,21 @@ def pending_revision(plan: Plan) -> PlanRevision | None:
 
 
 def revise(revision: PlanRevision, *, actor, expected_version: int | None = None) -> PlanRevision:
-    """A new draft revision copied from the approved `revision`, which stays in force
-    (unchanged) until the new one is approved. Raises `PlanError` when a newer revision
-    is already being worked on; `ConflictError` when someone started one at the same moment."""
+    """A new draft revision copied from `revision` (approved, or sent back for changes).
+
+    An approved revision stays in force, unchanged, until the new one is approved; one sent
+    back for changes is superseded by the new draft and keeps its comments. Raises
+    `PlanError` when a newer revision is already being worked on; `ConflictError` when
+    someone started one at the same moment."""
     check_version(revision, expected_version, CONFLICT)
     LIFECYCLE.check(revision, "revise", actor)
     plan = revision.plan
-    if pending_revision(plan) is not None:
+    if any(r.status in PENDING and r.id != revision.id for r in plan.revisions):
         raise PlanError(_l("A new revision of this plan is already being prepared: continue that one."))
+    before = revision.status
+    LIFECYCLE.apply(revision, "revise", actor)
+    if revision.status == SUPERSEDED:
+        revision.ended_at, revision.ended_on = utcnow(), local_today()
     plan.updated_at = utcnow()       # bumps the plan's version: two new drafts at once cannot both be saved
     draft = PlanRevision(id=uuid.uuid4(), plan=plan, structure_id=plan.structure_id,
                          number=max(r.number for r in plan.revisions) + 1, status=DRAFT, based_on_id=revision.id,
@@ -449,6 +457,10 @@ def revise(revision: PlanRevision, *, actor, expected_version: int | None = None
             db.session.add(twin)
             twin.description = action.description
     _flush()
+    if before != revision.status:
+        db.session.add(PlanEvent(id=uuid.uuid4(), revision=revision, structure_id=revision.structure_id,
+                                 action="revise", from_status=before, to_status=revision.status, actor_id=actor.id,
+                                 occurred_at=utcnow()))
     _log(draft, "revise", None, actor, timeline_text=str(draft.number))
     _flush()
     return draft

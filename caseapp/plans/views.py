@@ -26,7 +26,7 @@ from caseapp.panels import register_panel
 from caseapp.plans import codes, compare as comparing, queries, referral_link, service
 from caseapp.plans.forms import (ActionForm, ApproveForm, ButtonForm, CloseForm, GoalForm, ProgressForm,
                                  RequestChangesForm)
-from caseapp.plans.models import APPROVED, PENDING, SUBMITTED
+from caseapp.plans.models import APPROVED
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
 from caseapp.viewtools import audited, not_visible, refuse, user, uuid_arg, version_of
@@ -40,6 +40,7 @@ DECISIONS = ("approve", "request_changes")
 DONE_MESSAGES = {
     "submit": _l("The plan has been submitted for review."),
     "revise": _l("A new draft revision has been started. The approved plan stays in force until this one is approved."),
+    "revise_changes": _l("A new draft revision has been started: make the requested changes, then submit it again."),
     "close": _l("The plan has been closed."),
     "approve": _l("The plan has been approved and is now in force."),
     "request_changes": _l("The plan has been sent back with your comment."),
@@ -205,6 +206,7 @@ def act(revision_id: uuid.UUID, action: str):
         flash(_("The form expired. Please try again."), "error")
         return redirect(_show_url(revision))
     arguments = {"comment": form.comment.data} if action == "close" else {}
+    message = "revise_changes" if action == "revise" and revision.status != APPROVED else action
     try:
         result = service.apply_action(revision, action, actor=user(), expected_version=version_of(form),
                                       **arguments)
@@ -216,7 +218,7 @@ def act(revision_id: uuid.UUID, action: str):
         flash(str(error.message), "error")
         return redirect(_show_url(revision))
     db.session.commit()
-    flash(str(DONE_MESSAGES[action]), "success")
+    flash(str(DONE_MESSAGES[message]), "success")
     return redirect(_show_url(result))
 
 

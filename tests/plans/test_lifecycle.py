@@ -169,3 +169,38 @@ def test_a_plan_without_goals_or_with_a_goal_without_actions_cannot_be_submitted
         with pytest.raises(DomainError, match="at least one action"):
             service.submit(revision, actor=caseworker)
     assert revision.status == DRAFT
+
+
+def test_changes_are_made_in_a_new_revision_and_the_reviewed_one_keeps_its_comment(db_session):
+    caseworker = make_user("caseworker", structures=("DIS-PROG",))
+    supervisor = make_user("supervisor", structures=("DIS-PROG",))
+    revision = draft_plan(actor=caseworker)
+    service.submit(revision, actor=caseworker)
+    service.request_changes(revision, actor=supervisor, comment="Split the first goal")
+    draft = service.revise(revision, actor=caseworker)
+    assert (revision.status, draft.status, draft.number, draft.based_on_id) == (SUPERSEDED, DRAFT, 2, revision.id)
+    assert [a.key for a in draft.actions] == [a.key for a in revision.actions]
+    assert [e.comment for e in revision.events if e.action == "request_changes"] == ["Split the first goal"]
+    with pytest.raises(TransitionError):
+        service.revise(revision, actor=caseworker)          # already replaced
+
+
+def test_only_one_new_revision_at_a_time_and_the_approved_one_stays_in_force(db_session):
+    caseworker = make_user("caseworker", structures=("DIS-PROG",))
+    supervisor = make_user("supervisor", structures=("DIS-PROG",))
+    approved = draft_plan(actor=caseworker)
+    service.submit(approved, actor=caseworker)
+    service.approve(approved, actor=supervisor)
+    draft = service.revise(approved, actor=caseworker)
+    with pytest.raises(DomainError):
+        service.revise(approved, actor=caseworker)
+    service.submit(draft, actor=caseworker)
+    service.request_changes(draft, actor=supervisor, comment="Not yet")
+    with pytest.raises(DomainError):
+        service.revise(approved, actor=caseworker)          # the sent-back one is continued instead
+    assert service.in_force(approved.plan) is approved
+    third = service.revise(draft, actor=caseworker)
+    service.submit(third, actor=caseworker)
+    service.approve(third, actor=supervisor)
+    assert (approved.status, third.status) == (SUPERSEDED, APPROVED)
+    assert service.in_force(approved.plan) is third

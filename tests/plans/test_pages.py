@@ -127,13 +127,25 @@ def test_submit_request_changes_resubmit_and_approve_through_the_pages(client, l
     login(team["caseworker"])
     page = client.get(url).get_data(as_text=True)
     assert "Add the allowance goal" in page          # the comment stays with the revision
-    add_goal(db.session.get(PlanRevision, revision.id), team["caseworker"], title="Disability allowance", domain="income")
-    add_action(db.session.get(PlanRevision, revision.id).goals[-1], team["caseworker"], text="Apply at OPEKA")
+    assert "Add a goal" not in page                  # what was reviewed is frozen
+    response = post(client, f"{url}/revise", url, version=version_on(page, f"{url}/revise"))
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    second = db.session.get(PlanRevision, __import__("uuid").UUID(url.rsplit("/", 1)[1]))
+    assert second.number == 2 and second.status == DRAFT
+    add_goal(second, team["caseworker"], title="Disability allowance", domain="income")
+    add_action(second.goals[-1], team["caseworker"], text="Apply at OPEKA")
     db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert post(client, f"{url}/submit", url, version=version_on(page, f"{url}/submit")).status_code == 302
 
     login(team["supervisor"])
+    compared = client.get(f"{url}/compare").get_data(as_text=True)
+    assert "From revision 1 to revision 2." in compared and "Goal added:" in compared
+    assert "Disability allowance" in compared and "Apply at OPEKA" in compared and "Goal removed:" not in compared
+    first = db.session.get(PlanRevision, revision.id)
+    assert first.status == "superseded" and [e.comment for e in first.events if e.comment] == ["Add the allowance goal"]
+    revision = second
     page = client.get(url).get_data(as_text=True)
     approve = f"{url}/review/approve"
     review_on = (local_today() + timedelta(days=60)).isoformat()
@@ -142,10 +154,12 @@ def test_submit_request_changes_resubmit_and_approve_through_the_pages(client, l
     db.session.expire_all()
     approved = db.session.get(PlanRevision, revision.id)
     assert approved.status == APPROVED and approved.review_on.isoformat() == review_on
-    assert audit_actions(object_id=str(revision.id))[:0] == []
-    actions = audit_actions(object_id=str(revision.id))
-    for step in ("plans.submit", "plans.request_changes", "plans.approve"):
-        assert step in actions
+    first_steps = audit_actions(object_id=str(first.id))
+    second_steps = audit_actions(object_id=str(second.id))
+    for step in ("plans.start", "plans.submit", "plans.request_changes"):
+        assert step in first_steps
+    for step in ("plans.revise", "plans.submit", "plans.approve"):
+        assert step in second_steps
 
 
 def test_two_supervisors_deciding_at_once_one_wins_the_other_is_told(client, login, team):

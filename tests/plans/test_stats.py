@@ -18,12 +18,13 @@ def test_counts_submissions_decisions_overdue_reviews_and_actions_done_per_struc
     sent_back = draft_plan(actor=caseworker)
     service.submit(sent_back, actor=caseworker)
     service.request_changes(sent_back, actor=supervisor, comment="Dates please")
-    service.submit(sent_back, actor=caseworker)           # a resubmission counts again
-    service.approve(sent_back, actor=supervisor)
-    action = sent_back.actions[0]
+    corrected = service.revise(sent_back, actor=caseworker)
+    service.submit(corrected, actor=caseworker)           # a resubmission counts again
+    service.approve(corrected, actor=supervisor)
+    action = corrected.actions[0]
     service.set_action_status(action, "done", actor=caseworker)
     # Revised and approved again: the done action is copied, and still counts once.
-    draft = service.revise(sent_back, actor=caseworker)
+    draft = service.revise(corrected, actor=caseworker)
     service.submit(draft, actor=caseworker)
     service.approve(draft, actor=supervisor)
 
