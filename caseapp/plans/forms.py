@@ -91,8 +91,9 @@ class ActionForm(VersionedForm):
 class ApproveForm(VersionedForm):
     review_on = LocalDateField(_l("Next review"), validators=[Optional()], render_kw={"type": "date"},
                                description=_l("Leave empty for three months from today."))
-    comment = TextAreaField(_l("Comment (optional)"), filters=[clean_text],
-                            validators=[Optional(), Length(max=MAX_COMMENT)])
+    # Not "comment": the request-changes form is on the same page, and ids must be unique.
+    approval_comment = TextAreaField(_l("Comment (optional)"), filters=[clean_text],
+                                     validators=[Optional(), Length(max=MAX_COMMENT)])
 
 
 class RequestChangesForm(VersionedForm):

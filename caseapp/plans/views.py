@@ -232,9 +232,10 @@ def decide(revision_id: uuid.UUID, decision: str):
     form = ApproveForm() if decision == "approve" else RequestChangesForm()
     forms_key = "approve_form" if decision == "approve" else "changes_form"
     if form.validate_on_submit():
-        arguments = {"comment": form.comment.data}
         if decision == "approve":
-            arguments["review_on"] = form.review_on.data
+            arguments = {"comment": form.approval_comment.data, "review_on": form.review_on.data}
+        else:
+            arguments = {"comment": form.comment.data}
         try:
             service.apply_action(revision, decision, actor=user(), expected_version=version_of(form), **arguments)
         except DomainError as error:
