@@ -73,7 +73,9 @@ def test_every_page_an_interpreter_can_reach_is_free_of_the_persons_file(app, cl
               ("uuid", "request_id"): scene["booking"].id, ("int", "request_id"): 1, ("int", "user_id"): scene["login"].id,
               ("path", "filename"): "css/app.css", ("string", "action"): "confirm",
               ("uuid", "referral_id"): scene["booking"].id,
-              ("int", "structure_id"): scene["case_file"].structure_id, ("uuid", "stay_id"): scene["booking"].id}
+              ("int", "structure_id"): scene["case_file"].structure_id, ("uuid", "stay_id"): scene["booking"].id,
+              ("uuid", "revision_id"): scene["booking"].id, ("uuid", "goal_id"): scene["booking"].id,
+              ("uuid", "action_id"): scene["booking"].id, ("string", "decision"): "approve"}
     variable = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
     reached = []
     for rule in app.url_map.iter_rules():
