@@ -27,6 +27,7 @@ from caseapp.plans import codes, compare as comparing, queries, referral_link, s
 from caseapp.plans.forms import (ActionForm, ApproveForm, ButtonForm, CloseForm, GoalForm, ProgressForm,
                                  RequestChangesForm)
 from caseapp.plans.models import APPROVED
+from caseapp.security.audit_labels import register_action_labels, register_object_labels
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
 from caseapp.viewtools import audited, not_visible, refuse, user, uuid_arg, version_of
@@ -67,6 +68,33 @@ def helpers():
 def _waiting_badge(viewer):
     return queries.waiting_count(viewer) or None
 
+
+register_action_labels({
+    "plans.start": _l("Action plan started"),
+    "plans.submit": _l("Action plan submitted for review"),
+    "plans.approve": _l("Action plan approved"),
+    "plans.request_changes": _l("Changes requested to the action plan"),
+    "plans.revise": _l("New revision of the action plan started"),
+    "plans.close": _l("Action plan closed"),
+    "plans.goal_added": _l("Plan goal added"),
+    "plans.goal_changed": _l("Plan goal changed"),
+    "plans.goal_removed": _l("Plan goal removed"),
+    "plans.action_added": _l("Plan action added"),
+    "plans.action_changed": _l("Plan action changed"),
+    "plans.action_removed": _l("Plan action removed"),
+    "plans.action_progress": _l("Action plan: progress recorded"),
+    "plans.view": _l("Action plan viewed"),
+    "plans.edit_form": _l("Action plan form opened"),
+    "plans.compare": _l("Plan revisions compared"),
+    "plans.print": _l("Plan summary printed"),
+    "plans.queue": _l("Plan review queue viewed"),
+})
+register_object_labels({
+    "plan_revision": _l("Action plan revision"),
+    "plan_goal": _l("Plan goal"),
+    "plan_action": _l("Plan action"),
+    "plan_revision_page": _l("Plan review queue"),
+})
 
 register_nav("plans.queue", _l("Plans to review"), permission="plans.review", order=45, badge=_waiting_badge)
 

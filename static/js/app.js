@@ -68,6 +68,8 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     combobox.trigger("item_add");
   });
+});
+
 // Print buttons (the printable action-plan summary).
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) {
