@@ -76,6 +76,8 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.auth import admin_views as users_admin
     from caseapp.auth import views as auth
     from caseapp.casefiles import views as cases
+    from caseapp.deliveries import reference_views as reference
+    from caseapp.deliveries import views as deliveries
     from caseapp.beneficiaries import erasure_views as erasure
     from caseapp.beneficiaries import views as beneficiaries
     from caseapp.interpretation import views as interpretation
@@ -90,7 +92,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
                       beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp,
-                      referrals.bp, stays.bp, households.bp, reports.bp, plans.bp):
+                      referrals.bp, stays.bp, households.bp, reports.bp, plans.bp,
+                      deliveries.bp, reference.bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,3 +13,4 @@ from caseapp.referrals.models import Referral, ReferralEvent, WorkingDayOverride
 from caseapp.stays.models import Stay, WaitingEntry  # noqa: F401
 from caseapp.households.models import HouseholdLink  # noqa: F401
 from caseapp.plans.models import Plan, PlanAction, PlanEvent, PlanGoal, PlanRevision, PlanRevisionEditor  # noqa: F401
+from caseapp.deliveries.models import GroupSession, ReferenceChange, ServiceDelivery  # noqa: F401

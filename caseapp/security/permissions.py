@@ -43,6 +43,7 @@ CASEWORK = frozenset({
     "reports.caseload",  # their own caseload summary (caseapp/reports)
     "plans.view",
     "plans.edit",
+    "deliveries.record",  # services given, the desk, group sessions, the card (caseapp/deliveries)
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -61,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         "erasure.confirm",
         "interpreters.manage",
         "referrals.calendar",   # one-off working-day overrides of the referral due dates
+        "reference.manage",  # structures and service catalogues on screen (caseapp/deliveries/reference.py)
     }),
     # Their own assignments only (caseapp/interpretation): nothing else of any file.
     Role.INTERPRETER: frozenset({"interpretation.own"}),

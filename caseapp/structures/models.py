@@ -3,7 +3,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask_babel import get_locale
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseapp.extensions import db
@@ -44,6 +44,10 @@ class Structure(BilingualName, db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)
     confidential: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Optimistic locking for the reference-data screens (caseapp/deliveries/reference.py).
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     parent: Mapped[Structure | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Structure]] = relationship(back_populates="parent", order_by="Structure.code")
@@ -70,5 +74,8 @@ class Service(BilingualName, db.Model):
     name_en: Mapped[str] = mapped_column(String(255), nullable=False)
     unit: Mapped[str] = mapped_column(String(32), nullable=False, default="session")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}
 
     structure: Mapped[Structure] = relationship(back_populates="services")

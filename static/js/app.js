@@ -68,6 +68,20 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     combobox.trigger("item_add");
   });
+// Desks (caseapp/deliveries): the reference field takes the focus with its text selected,
+// so the next scan or typed reference replaces what was there.
+document.addEventListener("DOMContentLoaded", function () {
+  const field = document.querySelector("[data-desk-focus]");
+  if (field) {
+    field.focus();
+    field.select();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) {
+    window.print();
+  }
 });
 
 // Print buttons (the printable action-plan summary).
