@@ -21,6 +21,8 @@ DEMO_USERS = [
     # Confirms what an administrator asks for at the shelter (four eyes).
     ("shelter-supervisor", "supervisor", "Αικατερίνη Νικολάου", ["SHELTER-W"]),
     ("shelter-add", "caseworker", "Κώστας Μαυρίδης", ["SHELTER-ADD"]),
+    # The food centre's desk (caseapp/deliveries): serves meals by reference or card.
+    ("food", "caseworker", "Παναγιώτης Σταύρου", ["KYADA-FOOD"]),
     ("coordinator", "coordinator", "Γιώργος Παππάς", ["ACCMR"]),
     ("admin", "admin", "Σοφία Ιωάννου", []),
     ("interpreter", "interpreter", "Amir Haddad", []),
@@ -100,6 +102,9 @@ def load_command(size: str):
     from caseapp.plans.demo import load_demo_plans
 
     load_demo_plans()
+    from caseapp.deliveries.demo import load_demo_deliveries
+
+    load_demo_deliveries()
     db.session.commit()
     from caseapp.reports.demo import SIZES, load_scale_demo
 
