@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 UNITS = {
     "session": _l("session"),
@@ -22,5 +23,5 @@ def unit_label(code: str) -> str:
     return str(UNITS.get(code, code))
 
 
-def unit_choices() -> list[tuple[str, str]]:
-    return [(code, str(label)) for code, label in UNITS.items()]
+def unit_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, str(label)) for code, label in UNITS.items()]

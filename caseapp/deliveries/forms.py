@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from caseapp.deliveries.codes import unit_choices
@@ -13,7 +13,7 @@ from caseapp.formtools import Form, LocalDateField, check_date_range, clean, cle
 def _service_choices(services):
     from caseapp.deliveries.codes import unit_label
 
-    return [(s.id, f"{s.name} ({unit_label(s.unit)})") for s in services]
+    return [SelectChoice(s.id, f"{s.name} ({unit_label(s.unit)})") for s in services]
 
 
 def _coerce_id(value):
@@ -106,7 +106,7 @@ class ServiceForm(Form):
                           validators=[InputRequired(_l("Enter the name in Greek.")), Length(max=255)])
     name_en = StringField(_l("Name in English"), filters=[clean],
                           validators=[InputRequired(_l("Enter the name in English.")), Length(max=255)])
-    unit = SelectField(_l("Unit"), choices=unit_choices(), validators=[InputRequired(_l("Choose a unit."))])
+    unit = SelectField(_l("Unit"), choices=[], validators=[InputRequired(_l("Choose a unit."))])
     active = BooleanField(_l("Active"), default=True)
     version = HiddenField()
 
