@@ -38,6 +38,16 @@ def changed_tables(before, after) -> list[str]:
     return [name for name in before if before[name] != after[name]]
 
 
+def _deliveries_world(case_file, actor):
+    """A delivery at KEM and a group session with it on the register."""
+    from caseapp.dates import local_today
+    from caseapp.deliveries import service as deliveries
+
+    greek = next(s for s in structure("KEM").services if s.code == "COURSE_GREEK")
+    group = deliveries.create_session(structure("KEM"), greek, held_on=local_today(), title=None, actor=actor)
+    return deliveries.add_attendee(group, case_file, actor=actor), group
+
+
 @pytest.fixture
 def reachable(db_session):
     """Objects for the URL variables: a person at KEM, requests waiting at KEM and SHELTER-W."""
@@ -68,6 +78,10 @@ def reachable(db_session):
     db.session.commit()
     return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
             ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
+    delivery, group = _deliveries_world(case_file, supervisor)
+    db.session.commit()
+    return {("int", "structure_id"): structure("KEM").id, ("int", "service_id"): delivery.service_id,
+            ("uuid", "delivery_id"): delivery.id, ("uuid", "session_id"): group.id,
             ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,

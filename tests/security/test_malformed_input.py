@@ -92,6 +92,15 @@ def _world(role_user):
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
             "plan": plan, "goal": goal, "plan_action": plan_action, **shelter}
+            **shelter}
+            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override}
+    from tests.security.test_get_changes_nothing import _deliveries_world
+
+    delivery, group = _deliveries_world(case_file_of(beneficiary, "KEM"), caseworker)
+    db.session.commit()  # views roll back on refusals: the world must outlive them
+    return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
+            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
+            "interpreter": interpreter, "booking": booking, "delivery": delivery, "group_session": group}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -124,6 +133,10 @@ SAMPLES = {
     "action_id": lambda world: world["plan_action"].id,
     "plans.act:action": lambda world: "submit",
     "decision": lambda world: "approve",
+    "structure_id": lambda world: structure("KEM").id,
+    "service_id": lambda world: world["delivery"].service_id,
+    "delivery_id": lambda world: world["delivery"].id,
+    "session_id": lambda world: world["group_session"].id,
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one
