@@ -28,9 +28,15 @@ def audit_actions(object_id=None) -> list[tuple[str, str | None]]:
     return list(db.session.execute(stmt).all())
 
 
+def english_user(role: str = "caseworker", **fields):
+    """A user whose pages are in English (the messages asserted are the source strings)."""
+    fields.setdefault("locale", "en")
+    return make_user(role, **fields)
+
+
 @pytest.fixture
 def desk_user():
-    return make_user("caseworker", structures=("KYADA-FOOD",))
+    return english_user("caseworker", structures=("KYADA-FOOD",))
 
 
 @pytest.fixture
@@ -45,4 +51,4 @@ def post_form(client):
     return _post
 
 
-__all__ = ["audit_actions", "case_file_of", "people_at", "service_of"]
+__all__ = ["audit_actions", "case_file_of", "english_user", "people_at", "service_of"]

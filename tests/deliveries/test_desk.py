@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from caseapp.deliveries.models import ServiceDelivery
 from caseapp.extensions import db
 from tests.deliveries.conftest import audit_actions, people_at, service_of
-from tests.factories import make_beneficiary, make_user, structure
+from tests.factories import make_beneficiary, structure
+from tests.deliveries.conftest import english_user as make_user
 
 
 def _desk(code="KYADA-FOOD"):

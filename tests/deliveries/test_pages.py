@@ -11,7 +11,8 @@ from caseapp.deliveries import service
 from caseapp.deliveries.models import ServiceDelivery
 from caseapp.extensions import db
 from tests.deliveries.conftest import audit_actions, people_at, service_of
-from tests.factories import case_file_of, make_beneficiary, make_user, structure
+from tests.factories import case_file_of, make_beneficiary, structure
+from tests.deliveries.conftest import english_user as make_user
 
 
 @pytest.fixture

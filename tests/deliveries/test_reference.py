@@ -8,7 +8,8 @@ from caseapp.deliveries.models import ReferenceChange
 from caseapp.extensions import db
 from caseapp.structures.models import Service
 from tests.deliveries.conftest import audit_actions, service_of
-from tests.factories import make_user, structure
+from tests.factories import structure
+from tests.deliveries.conftest import english_user as make_user
 
 
 def _structure_form(item, **changes):
