@@ -100,7 +100,8 @@ def _world(role_user):
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
-            "interpreter": interpreter, "booking": booking, "delivery": delivery, "group_session": group}
+            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
+            "delivery": delivery, "group_session": group}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
