@@ -79,6 +79,7 @@ def test_every_page_an_interpreter_can_reach_is_free_of_the_persons_file(app, cl
               ("int", "structure_id"): scene["case_file"].structure_id, ("uuid", "stay_id"): scene["booking"].id}
               ("uuid", "referral_id"): scene["booking"].id}
               ("int", "structure_id"): scene["case_file"].structure_id, ("int", "service_id"): 1,
+              ("int", "service_id"): 1,
               ("uuid", "delivery_id"): scene["booking"].id, ("uuid", "session_id"): scene["booking"].id}
     variable = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
     reached = []

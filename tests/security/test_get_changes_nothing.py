@@ -80,7 +80,8 @@ def reachable(db_session):
             ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
     delivery, group = _deliveries_world(case_file, supervisor)
     db.session.commit()
-    return {("int", "structure_id"): structure("KEM").id, ("int", "service_id"): delivery.service_id,
+    return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
+            ("int", "service_id"): delivery.service_id,
             ("uuid", "delivery_id"): delivery.id, ("uuid", "session_id"): group.id,
             ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,

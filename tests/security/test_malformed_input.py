@@ -101,7 +101,7 @@ def _world(role_user):
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
-            "delivery": delivery, "group_session": group}
+            "delivery": delivery, "group_session": group, **shelter}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
@@ -135,6 +135,10 @@ SAMPLES = {
     "plans.act:action": lambda world: "submit",
     "decision": lambda world: "approve",
     "structure_id": lambda world: structure("KEM").id,
+    "deliveries.desk:structure_id": lambda world: structure("KEM").id,
+    "deliveries.sessions:structure_id": lambda world: structure("KEM").id,
+    "reference.structure:structure_id": lambda world: structure("KEM").id,
+    "reference.service_new:structure_id": lambda world: structure("KEM").id,
     "service_id": lambda world: world["delivery"].service_id,
     "delivery_id": lambda world: world["delivery"].id,
     "session_id": lambda world: world["group_session"].id,
