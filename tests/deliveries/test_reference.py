@@ -23,15 +23,16 @@ def _structure_form(item, **changes):
 def test_an_admin_changes_a_capacity_and_the_history_and_audit_keep_it(client, login, post_form):
     login(make_user("admin"))
     item = structure("SHELTER-ADD")
+    before = None if item.capacity is None else str(item.capacity)
     path = f"/reference/structures/{item.id}"
-    response = post_form(path, **_structure_form(item, capacity=40))
+    response = post_form(path, **_structure_form(item, capacity=41))
     assert response.status_code == 302
     db.session.refresh(item)
-    assert item.capacity == 40
+    assert item.capacity == 41
     change = db.session.execute(select(ReferenceChange).where(ReferenceChange.object_id == item.id)).scalar_one()
-    assert (change.field, change.old_value, change.new_value) == ("capacity", None, "40")
+    assert (change.field, change.old_value, change.new_value) == ("capacity", before, "41")
     assert ("reference.structure_update", str(item.id)) in audit_actions(item.id)
-    assert "40" in client.get(path).get_data(as_text=True)
+    assert "41" in client.get(path).get_data(as_text=True)
 
 
 def test_a_stale_structure_form_is_refused_with_409_and_nothing_changes(client, login, post_form):
