@@ -5,7 +5,7 @@ locking for the reference-data screens).
 Reviewed by hand. New tables; existing structures and services get version 1.
 
 Revision ID: 0011_deliveries
-Revises: 0008_language_tags
+Revises: 0012_plans
 Create Date: 2026-11-30 00:25:20.878548
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_deliveries'
-down_revision = '0008_language_tags'
+down_revision = '0012_plans'
 branch_labels = None
 depends_on = None
 

@@ -78,12 +78,6 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 });
 
-document.addEventListener("click", function (event) {
-  if (event.target.closest("[data-print]")) {
-    window.print();
-  }
-});
-
 // Print buttons (the printable action-plan summary).
 document.addEventListener("click", function (event) {
   if (event.target.closest("[data-print]")) {

@@ -75,10 +75,7 @@ def test_every_page_an_interpreter_can_reach_is_free_of_the_persons_file(app, cl
               ("uuid", "referral_id"): scene["booking"].id,
               ("int", "structure_id"): scene["case_file"].structure_id, ("uuid", "stay_id"): scene["booking"].id,
               ("uuid", "revision_id"): scene["booking"].id, ("uuid", "goal_id"): scene["booking"].id,
-              ("uuid", "action_id"): scene["booking"].id, ("string", "decision"): "approve"}
-              ("int", "structure_id"): scene["case_file"].structure_id, ("uuid", "stay_id"): scene["booking"].id}
-              ("uuid", "referral_id"): scene["booking"].id}
-              ("int", "structure_id"): scene["case_file"].structure_id, ("int", "service_id"): 1,
+              ("uuid", "action_id"): scene["booking"].id, ("string", "decision"): "approve",
               ("int", "service_id"): 1,
               ("uuid", "delivery_id"): scene["booking"].id, ("uuid", "session_id"): scene["booking"].id}
     variable = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

@@ -75,12 +75,10 @@ def reachable(db_session):
     plan = plans.start_plan(case_file, actor=supervisor)
     goal = add_goal(plan, supervisor)
     plan_action = add_action(goal, supervisor)
-    db.session.commit()
-    return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
-            ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
     delivery, group = _deliveries_world(case_file, supervisor)
     db.session.commit()
     return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
+            ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
             ("int", "service_id"): delivery.service_id,
             ("uuid", "delivery_id"): delivery.id, ("uuid", "session_id"): group.id,
             ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,

@@ -87,13 +87,6 @@ def _world(role_user):
     plan = plans.start_plan(case_file_of(beneficiary, "KEM"), actor=caseworker)
     goal = add_goal(plan, caseworker)
     plan_action = add_action(goal, caseworker)
-    db.session.commit()  # views roll back on refusals: the world must outlive them
-    return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
-            "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
-            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
-            "plan": plan, "goal": goal, "plan_action": plan_action, **shelter}
-            **shelter}
-            "interpreter": interpreter, "booking": booking, "referral": referral, "override": override}
     from tests.security.test_get_changes_nothing import _deliveries_world
 
     delivery, group = _deliveries_world(case_file_of(beneficiary, "KEM"), caseworker)
@@ -101,7 +94,8 @@ def _world(role_user):
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
-            "delivery": delivery, "group_session": group, **shelter}
+            "plan": plan, "goal": goal, "plan_action": plan_action, "delivery": delivery, "group_session": group,
+            **shelter}
 
 
 # Path variable name (or "endpoint:name" where a name means another object there) -> a
