@@ -87,7 +87,8 @@ def test_a_coordinator_reads_last_month_city_wide_then_kem_and_downloads_the_xls
         target = tmp_path / download.suggested_filename
         download.save_as(target)
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Cover", "People served", "Case files", "Referrals", "Interpretation"]
+    assert book.sheetnames == ["Cover", "People served", "Case files", "Referrals", "Interpretation",
+                               "Action plans", "Services delivered", "Shelter stays"]
     cover = {row[0]: row[1] for row in book["Cover"].iter_rows(values_only=True)}
     assert cover["Month"] == last_month and cover["Structure"].startswith("KEM")
     assert len(book["People served"]._charts) >= 5 and book["Case files"]._charts and book["Referrals"]._charts
