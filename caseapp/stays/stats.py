@@ -121,10 +121,10 @@ def monthly_counts(year: int, month: int, structure_ids=None) -> dict[int, Stays
         month_entry.discharges += count
         month_entry.ended_stay_days += int(days or 0)
         month_entry.by_reason[reason or "other"] = month_entry.by_reason.get(reason or "other", 0) + count
-    if result:
-        for structure_id, capacity in db.session.execute(
-                select(Structure.id, Structure.capacity).where(Structure.id.in_(list(result)))):
-            result[structure_id].capacity = capacity
+    # Always the one query, even with no stay: the reports' query count does not depend on the data.
+    for structure_id, capacity in db.session.execute(
+            select(Structure.id, Structure.capacity).where(Structure.id.in_(list(result)))):
+        result[structure_id].capacity = capacity
     return result
 
 

@@ -257,3 +257,18 @@ def test_city_wide_stays_take_a_confidential_shelters_counts_only_from_five_up(d
         shown, hidden = stays_brute_force(first, {open_shelter.id}), stays_brute_force(first, {confidential.id})
         for key in ("bed_days", "people", "admissions", "discharges"):
             assert value(t["overview"], key, column) == shown[key] + keep(hidden[key]), (key, column)
+
+
+def test_the_report_takes_as_many_queries_with_plans_deliveries_and_stays_as_without(db_session, count_queries):
+    report_of("SHELTER-ADD")  # first run: what is loaded once per session
+    report_of(None)
+    with count_queries() as empty:
+        report_of("SHELTER-ADD")
+        report_of(None)
+    seed_stays(random.Random(1))
+    seed_deliveries(random.Random(1))
+    seed_plans(random.Random(1))
+    with count_queries() as full:
+        report_of("SHELTER-ADD")
+        report_of(None)
+    assert empty.n == full.n
