@@ -68,6 +68,8 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     combobox.trigger("item_add");
   });
+});
+
 // Desks (caseapp/deliveries): the reference field takes the focus with its text selected,
 // so the next scan or typed reference replaces what was there.
 document.addEventListener("DOMContentLoaded", function () {
