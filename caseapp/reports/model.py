@@ -82,6 +82,10 @@ class Figure:
     kind: str = COUNT
     # Keys of the figures (same table) it is computed from: hidden when one of them is.
     derived_from: tuple[str, ...] = ()
+    # Adds up over structures (a case file, a referral, a request belongs to one): the city's
+    # suppressed value is the sum of what each structure's suppressed report publishes
+    # (`suppression.coordinate`). Distinct-people figures are not additive.
+    additive: bool = False
 
 
 @dataclass

@@ -6,7 +6,9 @@
 
 City-wide figures take the confidential structures' counts only from the threshold up (a
 count under 5 there adds nothing), so subtracting the other structures' published figures from
-the city's never gives back a small count of a shelter. A report leaves its structure when it is city-wide or when its reader does not belong to
+the city's never gives back a small count of a shelter. A suppressed city report's additive
+figures are the sums of what the other structures' suppressed reports publish
+(`suppression.coordinate`): no subtraction gives back a cell one of them hides. A report leaves its structure when it is city-wide or when its reader does not belong to
 the structure (a coordinator's view): it is then suppressed (`suppression`). Command-line
 exports are for sending on, so they are always suppressed.
 """
@@ -44,7 +46,9 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
     caseload (`caseload_of`: the user). `progress(section_key)` is called after each section.
 
     Access is the caller's to check (`reportable_structures`). A fixed number of queries
-    whatever the number of rows (each section's are)."""
+    whatever the number of rows (each section's are); a suppressed city report also builds
+    each non-confidential structure's (`suppression.coordinate`), so its queries grow with
+    the number of structures only."""
     if caseload_of is not None:
         scope, ids = "caseload", None
     elif structure is None:
@@ -63,6 +67,11 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
             progress(module.KEY)
     report = Report(month, scope, structure, sections, False, generated_by, utcnow(),
                     list(ids) if ids else None)
+    if suppressed and scope == CITY:
+        others = db.session.execute(select(Structure).where(
+            Structure.kind != StructureKind.PARTNER, Structure.confidential.is_(False)).order_by(Structure.code)).scalars()
+        suppression.coordinate(report, [build_report(month, structure=s, suppressed=False, generated_by=None)
+                                        for s in list(others)])
     if suppressed:
         suppression.suppress(report)
     return report

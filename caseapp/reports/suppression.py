@@ -10,8 +10,15 @@ the table has a single line). Each month's column is its own margin, done separa
 
 Derived figures (a rate computed from hidden counts) are hidden with their sources.
 Months are never added up, so columns need no margin of their own.
+
+Across reports (`coordinate`): a coordinator reads every structure's suppressed report and the
+city's. An additive figure (`Figure.additive`) of the city is the sum of what the structures'
+suppressed reports publish: a cell a structure hides (primary or secondary) does not enter the
+city's, so the city's minus the other structures' published cells never gives it back.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from caseapp.reports.model import COUNT, SUPPRESSED, Report, Table
 
@@ -53,3 +60,47 @@ def suppress(report: Report) -> Report:
         suppress_table(table)
     report.suppressed = True
     return report
+
+
+def published(report: Report) -> dict:
+    """What the suppressed version of `report` (unsuppressed, left untouched) publishes:
+    ``{(section key, table key, figure key): [three values]}``, hidden ones `SUPPRESSED`."""
+    result = {}
+    for section, table in report.tables():
+        copy = replace(table, figures=[replace(f, values=list(f.values)) for f in table.figures])
+        suppress_table(copy)
+        for figure in copy.figures:
+            result[section.key, table.key, figure.key] = figure.values
+    return result
+
+
+def coordinate(city: Report, structures: list[Report]) -> None:
+    """Take out of the (unsuppressed) city report's additive counts, in place, every cell that
+    a structure's suppressed report hides: the city's value becomes the sum of the structures'
+    published ones (plus what the city counts outside them). A figure derived from a changed
+    count is hidden. `structures`: the unsuppressed reports of the structures whose counts
+    enter the city's in full (not the confidential ones, which enter only from the threshold up)."""
+    hidden: dict = {}
+    for report in structures:
+        shown = published(report)
+        for section, table in report.tables():
+            for figure in table.figures:
+                if not figure.additive:
+                    continue
+                values = shown[section.key, table.key, figure.key]
+                for column in range(3):
+                    if values[column] is SUPPRESSED and isinstance(figure.values[column], int):
+                        key = (section.key, table.key, figure.key, column)
+                        hidden[key] = hidden.get(key, 0) + figure.values[column]
+    for section, table in city.tables():
+        changed = set()
+        for figure in table.figures:
+            for column in range(3):
+                taken = hidden.get((section.key, table.key, figure.key, column), 0)
+                if figure.additive and taken and isinstance(figure.values[column], int):
+                    figure.values[column] -= taken
+                    changed.add((figure.key, column))
+        for figure in table.figures:
+            for column in range(3):
+                if any((source, column) in changed for source in figure.derived_from):
+                    figure.values[column] = SUPPRESSED

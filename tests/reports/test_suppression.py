@@ -151,3 +151,74 @@ def test_suppression_counts_only_counts():
     suppress_table(t)
     assert t.figure("hours").values == [1.5, 2.0, 3.0]
     assert COUNT == "count"
+
+
+def _figures(report):
+    return {(section.key, table.key, f.key): f for section, table in report.tables() for f in table.figures}
+
+
+def test_the_city_minus_the_other_structures_published_cells_never_gives_back_a_hidden_one(db_session):
+    """A coordinator reads every structure's report and the city's: for every additive cell a
+    non-confidential structure's report hides, the city's value minus the other structures'
+    published values gives only what the city counts outside them, whatever the hidden value."""
+    from sqlalchemy import select
+
+    from caseapp.extensions import db
+    from caseapp.structures.models import Structure, StructureKind
+
+    make_dataset(70, seed=11)
+    month = Month(2026, 4)
+    structures = list(db.session.execute(select(Structure).where(
+        Structure.kind != StructureKind.PARTNER, Structure.confidential.is_(False))).scalars())
+    raw = {s.id: _figures(build_report(month, structure=s, suppressed=False, generated_by="t")) for s in structures}
+    shown = {s.id: _figures(build_report(month, structure=s, suppressed=True, generated_by="t")) for s in structures}
+    city_raw = _figures(build_report(month, structure=None, suppressed=False, generated_by="t"))
+    city = _figures(build_report(month, structure=None, suppressed=True, generated_by="t"))
+    attempts = hidden_in_city = 0
+    for sid in raw:
+        for key, figure in shown[sid].items():
+            if not figure.additive or key not in city:
+                continue
+            for column in range(3):
+                if figure.values[column] is not SUPPRESSED:
+                    continue
+                if city[key].values[column] is SUPPRESSED:
+                    hidden_in_city += 1
+                    continue
+                others = [shown[o][key].values[column] if key in shown[o] else 0 for o in raw if o != sid]
+                if SUPPRESSED in others:
+                    continue  # the attack needs every other cell
+                recovered = city[key].values[column] - sum(others)
+                # What the city counts outside the non-confidential structures (shelters from five up).
+                outside = city_raw[key].values[column] - sum(raw[o][key].values[column] if key in raw[o] else 0
+                                                              for o in raw)
+                assert recovered == outside, (key, column, recovered, raw[sid][key].values[column])
+                attempts += 1
+    assert attempts > 0, "the dataset has hidden structure cells the attack can try"
+    assert hidden_in_city >= 0
+
+
+def test_without_the_rule_the_subtraction_would_give_a_hidden_cell_back(db_session):
+    """The attack above is real: on the unsuppressed city figures it recovers a hidden cell."""
+    from sqlalchemy import select
+
+    from caseapp.extensions import db
+    from caseapp.structures.models import Structure, StructureKind
+
+    make_dataset(70, seed=11)
+    month = Month(2026, 4)
+    structures = list(db.session.execute(select(Structure).where(
+        Structure.kind != StructureKind.PARTNER, Structure.confidential.is_(False))).scalars())
+    raw = {s.id: _figures(build_report(month, structure=s, suppressed=False, generated_by="t")) for s in structures}
+    shown = {s.id: _figures(build_report(month, structure=s, suppressed=True, generated_by="t")) for s in structures}
+    city_raw = _figures(build_report(month, structure=None, suppressed=False, generated_by="t"))
+    recovered = 0
+    for sid in raw:
+        for key, figure in shown[sid].items():
+            if not figure.additive or figure.values[0] is not SUPPRESSED:
+                continue
+            others = [shown[o][key].values[0] if key in shown[o] else 0 for o in raw if o != sid]
+            outside = city_raw[key].values[0] - sum(raw[o][key].values[0] if key in raw[o] else 0 for o in raw)
+            if SUPPRESSED not in others and outside == 0:
+                recovered += city_raw[key].values[0] - sum(others) == raw[sid][key].values[0]
+    assert recovered > 0

@@ -24,13 +24,14 @@ def city_sum(per_structure: dict, confidential_ids, threshold, total):
 
 def breakdown_table(key: str, title, per_month: list[dict], label, *, total: list | None = None,
                     total_label=None, order=None, top: int | None = None, other_label=None,
-                    chart: str | None = "bar", note=None) -> Table:
+                    chart: str | None = "bar", note=None, additive: bool = False) -> Table:
     """A table with one line per code seen in any of the three months (`per_month`:
     ``[{code: count}]`` in COLUMNS order).
 
     `order`: the codes in display order (others follow by descending count); `top`: keep the
     `top` codes of the reported month and fold the rest into one "other" line; `total`: three
-    totals, added as a last line that the others add up to (for secondary suppression).
+    totals, added as a last line that the others add up to (for secondary suppression);
+    `additive`: every line adds up over structures (see `Figure.additive`).
     """
     seen = set().union(*(m.keys() for m in per_month))
     ranked = sorted(seen, key=lambda c: (-per_month[0].get(c, 0), -sum(m.get(c, 0) for m in per_month), str(c)))
@@ -47,4 +48,6 @@ def breakdown_table(key: str, title, per_month: list[dict], label, *, total: lis
     if total is not None:
         total_key = "total"
         figures.append(Figure(total_key, str(total_label), list(total), COUNT))
+    for figure in figures:
+        figure.additive = additive
     return Table(key, str(title), figures, total_key=total_key, chart=chart, note=str(note) if note else None)

@@ -26,9 +26,9 @@ def build(ctx) -> list:
     totals = [city_sum(stats.monthly_counts(m.year, m.month, ids, assignee_id=ctx.assignee_id),
                        ctx.confidential_ids, _threshold, stats.city_totals) for m in ctx.months]
     tables = [Table("overview", str(_l("Case files")), [
-        Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals]),
-        Figure("closed", str(_l("Closed in the month")), [t.closed for t in totals]),
-        Figure("active", str(_l("Active (open on at least one day)")), [t.active for t in totals]),
+        Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals], additive=True),
+        Figure("closed", str(_l("Closed in the month")), [t.closed for t in totals], additive=True),
+        Figure("active", str(_l("Active (open on at least one day)")), [t.active for t in totals], additive=True),
     ], chart="bar")]
     if ctx.scope == "structure":
         tables.append(_caseload(totals))

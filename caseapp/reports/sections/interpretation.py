@@ -32,16 +32,16 @@ def build(ctx) -> list:
     total_label = _l("All requests")
     return [
         Table("overview", str(_l("Interpretation")), [
-            Figure("requests", str(_l("Requests")), requests),
-            Figure("completed", str(_l("Completed")), [t.completed for t in totals]),
-            Figure("no_shows", str(_l("No-shows")), [t.no_shows for t in totals]),
+            Figure("requests", str(_l("Requests")), requests, additive=True),
+            Figure("completed", str(_l("Completed")), [t.completed for t in totals], additive=True),
+            Figure("no_shows", str(_l("No-shows")), [t.no_shows for t in totals], additive=True),
             Figure("no_show_rate", str(_l("No-show rate")), [t.no_show_rate for t in totals], RATE,
                    derived_from=("completed", "no_shows")),
             Figure("hours", str(_l("Hours delivered")), [round(t.hours, 1) for t in totals], HOURS),
         ], chart="bar"),
         breakdown_table("language", _l("Requests by language"), [t.by_language for t in totals],
-                        languages.language_name, total=requests, total_label=total_label),
+                        languages.language_name, total=requests, total_label=total_label, additive=True),
         breakdown_table("mode", _l("Requests by mode"), [t.by_mode for t in totals],
                         lambda c: str(codes.MODES.get(c, c)), order=list(codes.MODES), total=requests,
-                        total_label=total_label, chart="pie"),
+                        total_label=total_label, chart="pie", additive=True),
     ]

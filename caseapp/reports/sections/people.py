@@ -70,7 +70,7 @@ def build(ctx) -> list:
     people = [s.people for s in served]
     overview = Table("overview", str(_l("People")), [
         Figure("served", str(_l("People served (distinct)")), people),
-        Figure("registered", str(_l("New registrations")), registered),
+        Figure("registered", str(_l("New registrations")), registered, additive=True),
     ], chart="bar")
     bands = [band for band, _low, _high in codes.AGE_BANDS] + [stats.UNKNOWN_AGE_BAND]
     total_label = _l("All people served")

@@ -42,28 +42,28 @@ def build(ctx) -> list:
     # Always the one query, even with no target: the report's query count does not depend on the data.
     names = dict(db.session.execute(select(Structure.id, Structure.code).where(Structure.id.in_(targets))).all())
     overview = Table("overview", str(_l("Referrals")), [
-        Figure("sent", str(_l("Sent")), sent),
-        Figure("received", str(_l("Received")), received),
+        Figure("sent", str(_l("Sent")), sent, additive=True),
+        Figure("received", str(_l("Received")), received, additive=True),
         Figure("accepted", str(_l("Received and accepted")),
                [t.received_by_status.get(codes.ACCEPTED, 0) + t.received_by_status.get(codes.COMPLETED, 0)
-                for t in totals]),
+                for t in totals], additive=True),
         Figure("declined", str(_l("Received and declined")),
-               [t.received_by_status.get(codes.DECLINED, 0) for t in totals]),
+               [t.received_by_status.get(codes.DECLINED, 0) for t in totals], additive=True),
         Figure("acceptance_rate", str(_l("Acceptance rate")), [t.acceptance_rate for t in totals], RATE,
                derived_from=("accepted", "declined")),
-        Figure("answered", str(_l("Answers given in the month")), [t.answered for t in totals]),
+        Figure("answered", str(_l("Answers given in the month")), [t.answered for t in totals], additive=True),
         Figure("median_days", str(_l("Median days to answer")), [t.median_days_to_answer for t in totals], DAYS,
                derived_from=("answered",)),
-        Figure("overdue_received", str(_l("Overdue, received")), [t.overdue_received for t in totals]),
-        Figure("overdue_sent", str(_l("Overdue, sent")), [t.overdue_sent for t in totals]),
+        Figure("overdue_received", str(_l("Overdue, received")), [t.overdue_received for t in totals], additive=True),
+        Figure("overdue_sent", str(_l("Overdue, sent")), [t.overdue_sent for t in totals], additive=True),
     ], chart="bar")
     order = [c for c in codes.STATUSES if c != codes.DRAFT]
     return [
         overview,
         breakdown_table("sent_status", _l("Sent, by status now"), [t.sent_by_status for t in totals], _status,
-                        order=order, total=sent, total_label=_l("All sent")),
+                        order=order, total=sent, total_label=_l("All sent"), additive=True),
         breakdown_table("received_status", _l("Received, by status now"), [t.received_by_status for t in totals],
-                        _status, order=order, total=received, total_label=_l("All received")),
+                        _status, order=order, total=received, total_label=_l("All received"), additive=True),
         breakdown_table("target", _l("Sent, by receiving structure or partner"), [t.sent_by_target for t in totals],
-                        lambda sid: names.get(sid, str(sid)), total=sent, total_label=_l("All sent")),
+                        lambda sid: names.get(sid, str(sid)), total=sent, total_label=_l("All sent"), additive=True),
     ]
