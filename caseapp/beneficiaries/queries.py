@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Boolean, Integer, Select, String, and_, bindparam, exists, false, or_, select
+from sqlalchemy import Boolean, Integer, Select, String, and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.orm import selectinload
 
@@ -332,29 +332,61 @@ def find_possible_duplicates(user, *, surname=None, birth_date=None, birth_year=
 # --- consent ---------------------------------------------------------------------------------
 
 
-def consent_history(beneficiary: Beneficiary) -> list[ConsentRecord]:
+def _visible_decisions(structure_ids):
+    """SQL condition: the decisions that count for viewers at `structure_ids` (an iterable of
+    structure ids, or None for every decision).
+
+    A decision recorded by a confidential structure (the women's shelter) stays inside it:
+    elsewhere it is neither shown nor counted, so it cannot tell another structure that the
+    person is known there. Decisions of other structures count everywhere.
+    """
+    if structure_ids is None:
+        return true()
+    confidential = select(Structure.id).where(Structure.confidential.is_(True)).scalar_subquery()
+    return or_(ConsentRecord.structure_id.not_in(confidential),
+               ConsentRecord.structure_id.in_(list(structure_ids)))
+
+
+# Consent in force is the latest decision by its date; two decisions of the same day: the one
+# entered last. The history lists in the same order (newest decision first).
+_CONSENT_ORDER = (ConsentRecord.decided_on.desc(), ConsentRecord.id.desc())
+
+
+def consent_history(beneficiary: Beneficiary, structure_ids=None) -> list[ConsentRecord]:
+    """The decisions about `beneficiary` that count at `structure_ids` (the viewer's structures;
+    None: all of them), newest decision date first. One query (two more for who recorded them)."""
     return list(db.session.execute(
-        select(ConsentRecord).where(ConsentRecord.beneficiary_id == beneficiary.id)
+        select(ConsentRecord).where(ConsentRecord.beneficiary_id == beneficiary.id,
+                                    _visible_decisions(structure_ids))
         .options(selectinload(ConsentRecord.recorded_by), selectinload(ConsentRecord.structure))
-        .order_by(ConsentRecord.id.desc())
+        .order_by(*_CONSENT_ORDER)
     ).scalars())
 
 
-def current_consents(beneficiary: Beneficiary, history: list[ConsentRecord] | None = None
-                     ) -> dict[str, ConsentRecord]:
-    """The decision in force per purpose: the latest recorded one."""
+def current_consents(beneficiary: Beneficiary, history: list[ConsentRecord] | None = None, *,
+                     structure_ids=None) -> dict[str, ConsentRecord]:
+    """The decision in force per purpose ({purpose code: ConsentRecord}): the latest by decision
+    date among `history` (as `consent_history` orders it), or among the decisions that count at
+    `structure_ids` when `history` is not given."""
     current: dict[str, ConsentRecord] = {}
-    for entry in history if history is not None else consent_history(beneficiary):
+    for entry in history if history is not None else consent_history(beneficiary, structure_ids):
         current.setdefault(entry.purpose, entry)
     return current
 
 
-def has_consent(beneficiary: Beneficiary, purpose: str) -> bool:
-    """True when the latest decision for `purpose` is "given" (referrals check this)."""
+def has_consent(beneficiary: Beneficiary, purpose: str, *, structure_id: int | None = None) -> bool:
+    """True when the decision in force for `purpose` is "given"; False when it is "withdrawn"
+    or none was recorded.
+
+    In force = the latest by decision date (then by entry). With `structure_id`, only the
+    decisions visible at that structure count: its own, and those of non-confidential
+    structures (a confidential structure's decisions stay inside it). One query.
+    """
     latest = db.session.execute(
         select(ConsentRecord.given).where(ConsentRecord.beneficiary_id == beneficiary.id,
-                                          ConsentRecord.purpose == purpose)
-        .order_by(ConsentRecord.id.desc()).limit(1)
+                                          ConsentRecord.purpose == purpose,
+                                          _visible_decisions(None if structure_id is None else [structure_id]))
+        .order_by(*_CONSENT_ORDER).limit(1)
     ).scalar_one_or_none()
     return bool(latest)
 

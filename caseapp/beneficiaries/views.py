@@ -130,7 +130,7 @@ def _structures_without_file(beneficiary, case_files):
 def show(beneficiary_id: uuid.UUID):
     beneficiary = beneficiary_or_404(beneficiary_id)
     case_files = casefile_queries.my_case_files(user(), [beneficiary.id])[beneficiary.id]
-    consents = queries.current_consents(beneficiary)
+    consents = queries.current_consents(beneficiary, structure_ids=user().structure_ids)
     open_form = OpenCaseFileForm()
     open_form.structure.choices = [SelectChoice(s.id, f"{s.code} — {s.name}")
                                    for s in _structures_without_file(beneficiary, case_files)]
@@ -179,9 +179,11 @@ def edit(beneficiary_id: uuid.UUID):
 def _history_rows(history):
     """Who recorded each decision, named only for the viewer's own structures.
 
-    Decisions apply to the person everywhere (a withdrawal must stop every
-    structure at once), but naming another structure or its staff would tell
-    the viewer where else the person is known.
+    Decisions of ordinary structures apply to the person everywhere (a withdrawal
+    must stop every structure at once), but naming another structure or its staff
+    would tell the viewer where else the person is known. Decisions of a
+    confidential structure are not in `history` at all outside it
+    (`queries.consent_history`).
     """
     mine = set(user().structure_ids)
     return [(entry, entry.structure_id in mine) for entry in history]
@@ -206,8 +208,9 @@ def consent(beneficiary_id: uuid.UUID):
             db.session.commit()
             flash(_("The consent decision has been recorded."), "success")
             return redirect(url_for(".consent", beneficiary_id=beneficiary.id))
-    history = queries.consent_history(beneficiary)
+    history = queries.consent_history(beneficiary, user().structure_ids)
     html = render_template("beneficiaries/consent.html", beneficiary=beneficiary, form=form,
+                           confidential_here=any(s.confidential for s in user().structures),
                            current=queries.current_consents(beneficiary, history), history=_history_rows(history))
     return audited(html, "consent.view", object_type="beneficiary", object_id=beneficiary.id)
 

@@ -150,7 +150,7 @@ def busy_range(starts_at, duration_minutes: int, mode: str):
 
 def interpretation_consent(beneficiary, structure_id: int) -> bool:
     """The person's consent to interpretation is in force (as the requesting structure sees it)."""
-    return has_consent(beneficiary, CONSENT_PURPOSE)
+    return has_consent(beneficiary, CONSENT_PURPOSE, structure_id=structure_id)
 
 
 def _check_values(values: dict) -> None:
