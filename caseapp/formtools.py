@@ -12,7 +12,7 @@ from flask import flash, redirect
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.dates import local_today
@@ -100,11 +100,66 @@ class Form(FlaskForm):
     bytes with a message on the field; each integer field refuses a number the
     database cannot hold. The checks run before the field's own validators, so a
     malformed value never reaches a query, whatever the form.
+
+    Conditional rules always run. WTForms' `Optional()` stops an empty field's chain,
+    and with it the form's inline `validate_<field>` method, so a rule such as "a
+    document number needs a document type" never ran when the type was empty and
+    the number was then dropped in silence. Here each inline rule of an empty
+    optional field runs after the chain (it must accept empty data), so a value
+    typed in one field of a pair is either kept or refused with a message.
+
+    Derived fields follow their source: see `DERIVED`.
     """
+
+    # {derived field name: (source field name, function(source value) -> derived value)}.
+    # The form carries, in a hidden `<derived>_shown` input, the derived value it was shown
+    # with; if the user left the derived field as shown and changed the source, the derived
+    # field takes the source's value (editing only a birth date moves the birth year with it).
+    DERIVED: dict = {}
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             return harden_field(super().bind_field(form, unbound_field, options))
+
+    def validate(self, extra_validators=None) -> bool:
+        self._follow_sources()
+        valid = super().validate(extra_validators)
+        for name, field in self._fields.items():
+            inline = getattr(type(self), f"validate_{name}", None)
+            if inline is None or field.errors or not _emptied_by_optional(field):
+                continue
+            try:
+                inline(self, field)
+            except (ValidationError, StopValidation) as error:
+                if error.args and error.args[0]:
+                    field.errors = list(field.errors) + [error.args[0]]
+                valid = False
+        return valid
+
+    def _follow_sources(self) -> None:
+        for derived, (source, derive) in self.DERIVED.items():
+            shown = self._fields.get(f"{derived}_shown")
+            field, source_field = self._fields[derived], self._fields[source]
+            if shown is None or source_field.data is None:
+                continue
+            if str(field.data if field.data is not None else "") == (shown.data or ""):
+                field.data = derive(source_field.data)
+                field.raw_data = [str(field.data)]
+
+    def show_derived(self) -> None:
+        """After filling the form from a record: remember what each derived field showed."""
+        for derived in self.DERIVED:
+            value = self._fields[derived].data
+            self._fields[f"{derived}_shown"].data = "" if value is None else str(value)
+
+
+def _emptied_by_optional(field) -> bool:
+    """True when the field has `Optional()` and it stopped the chain (the field was left empty)."""
+    optional = next((v for v in field.validators if isinstance(v, Optional)), None)
+    if optional is None:
+        return False
+    raw = field.raw_data
+    return not raw or (isinstance(raw[0], str) and not optional.string_check(raw[0]))
 
 
 # --- fields ---------------------------------------------------------------------------

@@ -82,11 +82,17 @@ def navigation_items() -> list[tuple[str, object, int | None]]:
     return items
 
 
+def show_nothing_for_none(value):
+    """Jinja `finalize`: an absent value (None) prints as nothing, never as the word "None"."""
+    return "" if value is None else value
+
+
 def register(app) -> None:
     from caseapp import formats
 
     app.jinja_env.add_extension("jinja2.ext.do")
     formats.register(app)
+    app.jinja_env.finalize = show_nothing_for_none
 
     @app.context_processor
     def inject_globals():

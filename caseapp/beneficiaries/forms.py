@@ -69,6 +69,8 @@ def check_reference(form, field) -> None:
 
 
 class BeneficiaryForm(Form):
+    DERIVED = {"birth_year": ("birth_date", lambda birth_date: birth_date.year)}
+
     given_name = StringField(_l("Given name"), validators=[DataRequired(), Length(max=NAME_MAX)],
                              filters=[clean_name], render_kw={"autocomplete": "off"})
     family_name = StringField(_l("Family name"), validators=[DataRequired(), Length(max=NAME_MAX)],
@@ -82,6 +84,7 @@ class BeneficiaryForm(Form):
                                 description=_l("If only the year is known, leave this empty and give the year."))
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional()],
                               render_kw={"inputmode": "numeric"})
+    birth_year_shown = HiddenField()
     nationality = SelectField(_l("Nationality"), choices=[], validators=[Optional()],
                               description=_l("Type a few letters to find the country; the most common come first."),
                               render_kw=combobox())
@@ -108,7 +111,7 @@ class BeneficiaryForm(Form):
         super().__init__(*args, **kwargs)
         self.nationality.choices = iso.country_choices()
         self.languages.choices = iso.language_choices()
-        self.document_type.choices = [SelectChoice("", _l("None"))] + codes.choices(codes.DOCUMENT_TYPES)
+        self.document_type.choices = [SelectChoice("", _l("No document"))] + codes.choices(codes.DOCUMENT_TYPES)
 
     def validate_birth_date(self, field):
         check_date_range(field)
@@ -172,6 +175,7 @@ class BeneficiaryForm(Form):
         self.nationality.data = beneficiary.nationality or ""
         self.languages.data = beneficiary.language_codes
         self.vulnerabilities.data = beneficiary.vulnerability_codes
+        self.show_derived()
 
 
 CONFLICT_FIELDS = ("given_name", "family_name", "father_name", "mother_name", "birth_date", "birth_year",

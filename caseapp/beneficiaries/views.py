@@ -114,7 +114,7 @@ def register():
     if not (duplicates and duplicates.any):
         del form.register_anyway  # offered only right after a warning
     return render_template("beneficiaries/register.html", form=form, duplicates=duplicates,
-                           has_structures=bool(structures))
+                           has_structures=bool(structures)), (400 if form.errors or form.form_errors else 200)
 
 
 # --- profile -------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def edit(beneficiary_id: uuid.UUID):
         return redirect(url_for(".show", beneficiary_id=beneficiary.id))
     html = render_template("beneficiaries/edit.html", form=form, beneficiary=beneficiary, saved_meanwhile=None)
     return audited(html, "beneficiaries.view", object_type="beneficiary", object_id=beneficiary.id,
-                   outcome="invalid_edit")
+                   outcome="invalid_edit"), 400
 
 
 # --- consent -------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_invalid_input_on_edit_changes_nothing(client, login_as):
     form = edit_form(client, person.id)
     form.update(family_name="", birth_date="not a date")
     response = client.post(f"/beneficiaries/{person.id}/edit", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = page(response)
     assert 'id="family_name-error"' in body and 'id="birth_date-error"' in body
     assert 'value="not a date"' in body

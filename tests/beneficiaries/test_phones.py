@@ -82,7 +82,7 @@ def test_an_impossible_number_gets_a_clear_message_on_its_field_and_keeps_what_w
     login_as("caseworker", structures=("KEM",))
     response = register(family_name="Wrongnumber", phone=typed)
     body = page(response)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in field_error(body, "phone")
     assert f'value="{typed}"' in body and 'value="Wrongnumber"' in body
     assert db.session.query(Beneficiary).count() == 0

@@ -69,7 +69,7 @@ def test_bad_input_is_reported_on_its_field_and_nothing_is_saved(client, login_a
     for field, (value, message) in cases.items():
         extra = {"document_type": "amka"} if field == "document_number" else {}
         response = register(**{field: value}, **extra)
-        assert response.status_code == 200, field
+        assert response.status_code == 400, field
         body = page(response)
         assert f'id="{field}-error"' in body, field
         assert message in body, field
@@ -92,7 +92,7 @@ def test_an_unknown_language_code_is_refused(client, login_as, register):
 def test_a_caseworker_cannot_register_at_a_structure_they_do_not_belong_to(client, login_as, register):
     login_as("caseworker", structures=("KEM",))
     response = register("KYADA", family_name="Elsewhere")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="structure-error"' in page(response)
     assert count_beneficiaries() == 0
 
