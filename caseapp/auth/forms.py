@@ -69,9 +69,11 @@ class UserForm(Form):
     version = HiddenField()
 
     def validate_structures(self, field):
-        needs_structure = self.role.data in (Role.CASEWORKER, Role.SUPERVISOR)
-        if needs_structure and not field.data:
-            raise ValidationError(_l("Caseworkers and supervisors belong to at least one structure."))
+        from caseapp.auth.service import role_structures_problem
+
+        problem = role_structures_problem(self.role.data, len(field.data or ()))
+        if problem:
+            raise ValidationError(problem)
 
 
 class ConfirmAccessForm(Form):

@@ -206,6 +206,7 @@ def create_user(*, username: str, display_name: str, role: str, password: str | 
     Role(role)
     _check_username_free(username)
     structures = _structures_by_code(structure_codes)
+    _check_role_structures(role, structures)
     held_back = [s for s in structures if s.confidential] if actor is not None else []
     four_eyes.check_confirmable(held_back, excluding=(actor.id,) if actor else (), field="structures")
     user = User(username=username, display_name=display_name.strip(), role=role, active=True)
@@ -243,6 +244,7 @@ def update_user(user: User, *, display_name: str, role: str, structure_codes, ac
     if user.id == actor.id and role != user.role:
         raise UserError("role", _l("You cannot change your own role."))
     wanted = _structures_by_code(structure_codes)
+    _check_role_structures(role, wanted)
     widened = four_eyes.widens(user.role, role)
     confirmed = set(user.structure_ids)
     to_request = [s for s in wanted if s.confidential and (s.id not in confirmed or widened)]
@@ -256,13 +258,48 @@ def update_user(user: User, *, display_name: str, role: str, structure_codes, ac
         if request.kind == four_eyes.GRANT and (request.structure_id not in wanted_ids or widened):
             four_eyes.cancel(request, actor=actor, outcome="superseded" if widened else "withdrawn")
     db.session.flush()
+    _take_back_case_files(user, actor)
     record("users.update", object_type="user", object_id=user.id, user=actor)
     pending = [four_eyes.request_grant(user, s, actor=actor) for s in to_request]
     return AdminResult(user, pending)
 
 
+def _take_back_case_files(user: User, actor: User | None) -> None:
+    """Open case files the user can no longer hold go back to their structure's supervisors."""
+    from caseapp.casefiles.service import unassign_files_of  # casefiles builds on auth, not the reverse
+
+    unassign_files_of(user, actor=actor)
+
+
+# Roles whose access comes from their structures, and roles that structures give nothing.
+ROLES_NEEDING_A_STRUCTURE = frozenset({Role.CASEWORKER, Role.SUPERVISOR})
+ROLES_WITHOUT_STRUCTURES = frozenset({Role.ADMIN, Role.INTERPRETER})
+
+
+def role_structures_problem(role: str, structure_count: int):
+    """The message refusing a role/structures combination that means nothing, or None.
+
+    Caseworkers and supervisors work in at least one structure; administrators and
+    interpreters get nothing from a structure (their access is not per structure), so
+    giving them one would look like access that does not exist.
+    """
+    if role in ROLES_NEEDING_A_STRUCTURE and not structure_count:
+        return _l("Caseworkers and supervisors belong to at least one structure.")
+    if role in ROLES_WITHOUT_STRUCTURES and structure_count:
+        return _l("Administrators and interpreters do not belong to structures: a structure would give them "
+                  "nothing. Untick the structures, or choose another role.")
+    return None
+
+
+def _check_role_structures(role: str, structures) -> None:
+    problem = role_structures_problem(role, len(structures))
+    if problem:
+        raise UserError("structures", problem)
+
+
 def set_active(user: User, active: bool, *, actor: User) -> AdminResult:
-    """Deactivate at once; reactivating a member of a confidential structure waits for four eyes."""
+    """Deactivate at once, and the user's open case files become unassigned (the supervisors'
+    "to assign" list); reactivating a member of a confidential structure waits for four eyes."""
     if user.id == actor.id and not active:
         raise UserError("active", _l("You cannot deactivate your own account."))
     if active and not user.active and user.confidential_structures:
@@ -272,6 +309,8 @@ def set_active(user: User, active: bool, *, actor: User) -> AdminResult:
     if not active:
         end_all_sessions(user, "deactivated")
     db.session.flush()
+    if not active:
+        _take_back_case_files(user, actor)
     record("users.activate" if active else "users.deactivate", object_type="user",
            object_id=user.id, user=actor)
     return AdminResult(user)

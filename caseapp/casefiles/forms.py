@@ -23,8 +23,15 @@ class CloseForm(Form):
                          validators=[InputRequired()])
 
 
+def _int_or_none(value):
+    return int(value) if value not in (None, "") else None
+
+
 class ReassignForm(Form):
-    assigned_to = SelectField(_l("Assign to"), coerce=int, choices=[], validators=[InputRequired()])
+    """Nobody is pre-selected: the supervisor chooses (a default would assign in silence)."""
+
+    assigned_to = SelectField(_l("Assign to"), coerce=_int_or_none, choices=[],
+                              validators=[InputRequired(message=_l("Choose who will hold this file."))])
 
 
 class OpenCaseFileForm(Form):

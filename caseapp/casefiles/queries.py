@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseapp.auth.models import User, user_structures
@@ -77,6 +77,22 @@ def my_open_case_files(user, limit: int) -> list[CaseFile]:
         .order_by(CaseFile.opened_at.desc(), CaseFile.id.desc())
         .limit(limit)
     ).unique().scalars())
+
+
+def files_to_assign(user, limit: int) -> tuple[list[CaseFile], int]:
+    """Open, unassigned case files at the structures where `user` may reassign (their "to assign"
+    list): the `limit` opened longest ago, oldest first, and how many there are in all. Two queries."""
+    stmt = (visible_case_files(user).join(CaseFile.beneficiary)
+            .where(CaseFile.assigned_to_id.is_(None), CaseFile.status == OPEN, Beneficiary.erased_at.is_(None)))
+    total = db.session.execute(select(func.count()).select_from(stmt.with_only_columns(CaseFile.id).subquery())
+                               ).scalar_one()
+    if not total:
+        return [], 0
+    rows = db.session.execute(
+        stmt.options(joinedload(CaseFile.beneficiary), joinedload(CaseFile.structure))
+        .order_by(CaseFile.opened_at, CaseFile.id).limit(limit)
+    ).unique().scalars().all()
+    return list(rows), total
 
 
 # --- case file contents -----------------------------------------------------------------

@@ -44,8 +44,43 @@ def _end_period(case_file: CaseFile) -> None:
             period.closed_on = max(local_today(), period.opened_on)
 
 
-def _assignee(actor):
-    return actor if actor is not None and actor.role in ("caseworker", "supervisor") else None
+ASSIGNABLE_ROLES = ("caseworker", "supervisor")
+
+
+def can_hold_files_at(user, structure_id: int) -> bool:
+    """True when `user` may be the assignee of a file at `structure_id`: an active caseworker or
+    supervisor of that structure."""
+    return (user is not None and user.active and user.role in ASSIGNABLE_ROLES
+            and structure_id in user.structure_ids)
+
+
+def _assignee(actor, structure_id: int | None = None):
+    if actor is None or actor.role not in ASSIGNABLE_ROLES:
+        return None
+    if structure_id is not None and not can_hold_files_at(actor, structure_id):
+        return None
+    return actor
+
+
+def unassign_files_of(user, *, actor) -> int:
+    """Take back the open case files `user` may no longer hold (deactivated, removed from the
+    file's structure, or moved to a role that holds no files); returns how many.
+
+    Each file becomes unassigned, so it is on its structure's supervisors' "to assign" list
+    (`queries.files_to_assign`), with a timeline event and an audit event (ids only). The
+    caller's transaction commits.
+    """
+    files = db.session.execute(
+        select(CaseFile).where(CaseFile.assigned_to_id == user.id, CaseFile.status == OPEN)
+    ).scalars().all()
+    taken = [cf for cf in files if not can_hold_files_at(user, cf.structure_id)]
+    for case_file in taken:
+        case_file.assigned_to_id = None
+        timeline.add_event(case_file, "case.unassigned", actor=actor)
+        _audit("cases.unassign", case_file, actor, outcome="staff_change")
+    if taken:
+        _flush()
+    return len(taken)
 
 
 def open_case_file(beneficiary, structure, *, actor) -> CaseFile:
@@ -95,8 +130,12 @@ def reopen_case_file(case_file: CaseFile, *, actor) -> CaseFile:
     case_file.status = OPEN
     case_file.closed_at = None
     case_file.close_reason = None
-    if case_file.assigned_to_id is None and (assignee := _assignee(actor)) is not None:
-        case_file.assigned_to_id = assignee.id
+    # Reopened, the file goes to someone who can work on it: its assignee if they still can,
+    # otherwise the caseworker or supervisor reopening it, otherwise nobody (the supervisors'
+    # "to assign" list), never an inactive or departed user.
+    if not can_hold_files_at(case_file.assigned_to, case_file.structure_id):
+        assignee = _assignee(actor, case_file.structure_id)
+        case_file.assigned_to_id = assignee.id if assignee else None
     _start_period(case_file)
     _flush()
     timeline.add_event(case_file, "case.reopened", actor=actor)
@@ -108,8 +147,7 @@ def reassign_case_file(case_file: CaseFile, assignee, *, actor) -> CaseFile:
     """Supervisors give the file to a caseworker or supervisor of the same structure."""
     if not case_file.is_open:
         raise CaseFileError(_l("Reopen the case file before assigning it."))
-    if assignee is None or not assignee.active or case_file.structure_id not in assignee.structure_ids \
-            or assignee.role not in ("caseworker", "supervisor"):
+    if not can_hold_files_at(assignee, case_file.structure_id):
         raise CaseFileError(_l("Choose a caseworker of this structure."), "assigned_to")
     if case_file.assigned_to_id == assignee.id:
         return case_file

@@ -16,10 +16,36 @@ from caseapp.casefiles.lookups import case_file_or_404
 from caseapp.viewtools import audited, int_arg, refuse, user, uuid_arg
 from caseapp.extensions import db
 from caseapp.formtools import show_error
+from caseapp.panels import register_panel
+from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
 from wtforms import SelectChoice
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+TO_ASSIGN_LIMIT = 20
+
+
+def _to_assign_panel(viewer):
+    """Supervisors' home: the open files nobody holds (a caseworker left, or was deactivated).
+
+    Two queries whatever the number of files. The people shown are audited once the panel
+    has rendered (`record_shown`, called at the end of its template)."""
+    if not viewer.has_permission("cases.reassign"):
+        return None
+    files, total = queries.files_to_assign(viewer, TO_ASSIGN_LIMIT)
+    if not total:
+        return None
+
+    def record_shown() -> str:
+        record_and_commit("cases.to_assign_list", object_type="user", object_id=viewer.id,
+                          subjects=[cf.beneficiary_id for cf in files])
+        return ""
+
+    return {"files": files, "total": total, "record_shown": record_shown}
+
+
+register_panel("home", "to_assign", order=3, template="casefiles/_to_assign_panel.html", context=_to_assign_panel)
 
 
 @bp.context_processor
@@ -29,9 +55,8 @@ def helpers():
 
 def _reassign_form(case_file: CaseFile, staff) -> ReassignForm:
     form = ReassignForm()
-    form.assigned_to.choices = [SelectChoice(u.id, u.display_name) for u in staff]
-    if form.assigned_to.data is None and case_file.assigned_to_id:
-        form.assigned_to.data = case_file.assigned_to_id
+    form.assigned_to.choices = [SelectChoice("", _("Choose…"))] + [
+        SelectChoice(u.id, u.display_name) for u in staff if u.id != case_file.assigned_to_id]
     return form
 
 
