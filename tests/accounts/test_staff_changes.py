@@ -164,7 +164,7 @@ def test_caseworkers_do_not_get_the_to_assign_list(client, login_as):
 
 
 @pytest.mark.parametrize("files", [1, 25])
-def test_the_to_assign_list_takes_a_fixed_number_of_queries(client, login_as, count_queries, files):
+def test_the_to_assign_list_takes_a_fixed_number_of_queries(client, login_as, count_queries, backend, files):
     worker = make_user("caseworker", structures=("KEM",))
     for _ in range(files):
         make_beneficiary("KEM", actor=worker)
@@ -177,12 +177,13 @@ def test_the_to_assign_list_takes_a_fixed_number_of_queries(client, login_as, co
     with count_queries() as counted:
         home = page(client.get("/"))
     assert "Case files to assign" in home
-    test_the_to_assign_list_takes_a_fixed_number_of_queries.counts[files] = counted.n
-    if len(test_the_to_assign_list_takes_a_fixed_number_of_queries.counts) == 2:
-        assert len(set(test_the_to_assign_list_takes_a_fixed_number_of_queries.counts.values())) == 1
+    counts = QUERY_COUNTS.setdefault(backend, {})
+    counts[files] = counted.n
+    if len(counts) == 2:
+        assert counts[1] == counts[25]
 
 
-test_the_to_assign_list_takes_a_fixed_number_of_queries.counts = {}
+QUERY_COUNTS: dict[str, dict[int, int]] = {}
 
 
 # --- role and structures: combinations that mean nothing are refused -----------------------------------
