@@ -87,6 +87,8 @@ def harden_field(field):
     """Put the shared checks in front of a bound field's own validators."""
     if isinstance(field, StringField):
         field.validators = [refuse_unstorable_text, *field.validators]
+        # Names and notes in Arabic script are typed right to left: the box follows the text.
+        field.render_kw = {"dir": "auto", **(field.render_kw or {})}
     elif isinstance(field, IntegerField):
         field.validators = [refuse_out_of_range_integer, *field.validators]
     return field

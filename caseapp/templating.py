@@ -87,12 +87,23 @@ def show_nothing_for_none(value):
     return "" if value is None else value
 
 
+def bdi(value):
+    """`{{ name|bdi }}`: a name isolated from the text around it (`<bdi>`), so a right-to-left
+    name in a Greek or English sentence keeps its order and the sentence keeps its own."""
+    from markupsafe import Markup, escape
+
+    if value is None or value == "":
+        return ""
+    return Markup("<bdi>%s</bdi>") % escape(value)
+
+
 def register(app) -> None:
     from caseapp import formats
 
     app.jinja_env.add_extension("jinja2.ext.do")
     formats.register(app)
     app.jinja_env.finalize = show_nothing_for_none
+    app.jinja_env.filters["bdi"] = bdi
 
     @app.context_processor
     def inject_globals():
