@@ -53,6 +53,8 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_env_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("SESSION_ABSOLUTE_HOURS", 10))
+    # The timeout warning (a dialog with "Stay signed in") opens this long before the session ends.
+    SESSION_TIMEOUT_WARNING = timedelta(seconds=_env_int("SESSION_WARNING_SECONDS", 120))
     # The cookie is a browser-session cookie (no Expires/Max-Age: it ends when the browser
     # closes, since caseworkers share computers); the timeouts above are enforced on the server.
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session

@@ -44,6 +44,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
+    from caseapp import kept_input
+
+    kept_input.register(app)  # the CSRF check that shows a refused form again with what was typed
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)

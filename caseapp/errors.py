@@ -45,6 +45,7 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_csrf_error(_error: CSRFError):
+    db.session.rollback()  # a refused request that tried to write (`kept_input.RefusedWrite`)
     title = _l("Form expired")
     message = _l("This form has expired or was not sent from this site. Go back, reload the page and try again.")
     return render_template("errors/error.html", code=400, title=title, message=message), 400

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app, session
+from flask import current_app, request, session
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
@@ -21,8 +21,37 @@ from caseapp.extensions import db
 from caseapp.models_base import utcnow
 
 SESSION_KEY = "sid"
-# Write last_seen_at at most this often, so every page view is not a write.
+# Write last_seen_at at most this often, so every page view is not a write (and at most a tenth
+# of the idle timeout, so a short timeout is still measured from the last page seen).
 TOUCH_INTERVAL = timedelta(seconds=60)
+# Endpoints that read the session without counting as activity (the timeout warning asks how
+# long is left: asking must not extend it).
+PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
+
+
+def _touch_interval():
+    return min(TOUCH_INTERVAL, current_app.config["SESSION_IDLE_TIMEOUT"] / 10)
+
+
+def seconds_left(row: AuthSession | None = None) -> int | None:
+    """Seconds until the current session ends if the user does nothing (idle or absolute
+    timeout, whichever comes first); None without a live session."""
+    row = row if row is not None else current_session_row()
+    if row is None or row.ended_at is not None:
+        return None
+    cfg, now = current_app.config, utcnow()
+    left = min(row.last_seen_at + cfg["SESSION_IDLE_TIMEOUT"], row.created_at + cfg["SESSION_ABSOLUTE_TIMEOUT"]) - now
+    return max(0, int(left.total_seconds()))
+
+
+def extend_current_session() -> int | None:
+    """"Stay signed in": count now as activity (the idle timeout starts again); returns the
+    seconds left, or None without a live session. The absolute timeout is not moved."""
+    row = current_session_row()
+    if row is None or row.ended_at is not None:
+        return None
+    row.last_seen_at = utcnow()
+    return seconds_left(row)
 
 
 def _digest(token: str) -> str:
@@ -124,7 +153,7 @@ def load_user_from_session(_request) -> User | None:
         db.session.commit()
         session.pop(SESSION_KEY, None)
         return None
-    if now - row.last_seen_at > TOUCH_INTERVAL:
+    if now - row.last_seen_at > _touch_interval() and request.endpoint not in PASSIVE_ENDPOINTS:
         row.last_seen_at = now
         db.session.commit()
     return row.user

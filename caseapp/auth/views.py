@@ -149,6 +149,25 @@ def two_factor_qr():
     return Response(totp.qr_svg(user), mimetype="image/svg+xml")
 
 
+@bp.route("/session/status")
+@authenticated
+def session_status():
+    """How long the session has left, for the timeout warning. Asking is not activity
+    (`sessions.PASSIVE_ENDPOINTS`): it never extends the session. JSON: {"seconds_left": int}."""
+    return {"seconds_left": sessions.seconds_left()}, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/session/extend", methods=["POST"])
+@authenticated
+def extend_session():
+    """"Stay signed in" in the timeout warning: the idle timeout starts again. JSON:
+    {"seconds_left": int}. Audited (the session's owner chose to stay)."""
+    left = sessions.extend_current_session()
+    record("auth.session_extended", object_type="user", object_id=current_user.id)
+    db.session.commit()
+    return {"seconds_left": left}, 200, {"Cache-Control": "no-store"}
+
+
 @bp.route("/logout", methods=["POST"])
 @authenticated
 def logout():

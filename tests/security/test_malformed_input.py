@@ -68,7 +68,7 @@ def _world(role_user):
     supervisor = make_user("supervisor", structures=("KEM",))
     beneficiary = make_beneficiary("KEM", actor=caseworker)
     request = erasure.request_erasure(beneficiary, "data_subject_request", actor=supervisor)
-    newcomer = make_user("caseworker", structures=())
+    newcomer = make_user("caseworker", structures=("DIS-PROG",))
     make_user("supervisor", structures=("SHELTER-W",))  # someone who may confirm the grant
     access = four_eyes.request_grant(newcomer, structure("SHELTER-W"), actor=make_user("admin"))
     interpreter = make_interpreter()
