@@ -95,12 +95,15 @@ def restore_session(response):
     if not refused():
         return response
     before = g.pop("csrf_session_before", {})
-    fresh_token = session.get("csrf_token")
+    fresh_token, flashes = session.get("csrf_token"), session.get("_flashes")
     session.clear()
     session.update({k: v for k, v in before.items() if k != "_flashes"})
     if fresh_token and "csrf_token" not in before:
         session["csrf_token"] = fresh_token  # the token the form shown again carries
-    if 300 <= response.status_code < 400:
+    if not current_user.is_authenticated:  # the session had ended: the login page says so
+        if flashes:
+            session["_flashes"] = flashes
+    elif 300 <= response.status_code < 400:
         session.pop("_flashes", None)
         flash(str(EXPIRED_ACTION), "error")
     return response

@@ -9,6 +9,7 @@ cookie stops working at once.
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
@@ -41,7 +42,7 @@ def seconds_left(row: AuthSession | None = None) -> int | None:
         return None
     cfg, now = current_app.config, utcnow()
     left = min(row.last_seen_at + cfg["SESSION_IDLE_TIMEOUT"], row.created_at + cfg["SESSION_ABSOLUTE_TIMEOUT"]) - now
-    return max(0, int(left.total_seconds()))
+    return max(0, math.ceil(left.total_seconds()))  # 0 only once it has ended
 
 
 def extend_current_session() -> int | None:

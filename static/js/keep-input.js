@@ -177,7 +177,17 @@
         live.textContent = dialog.dataset.live.replace("{t}", say(left));
         lastSpoken = left;
       }
-      if (left <= 0) { signedOut(); }
+      if (left <= 0) { clearInterval(ticker); whenEnded(); }
+    }
+
+    // The server has the last word: go to the login page once it says the session is over.
+    function whenEnded() {
+      fetch(body.dataset.sessionStatusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { seconds_left: 0 }; })
+        .then(function (data) {
+          if (data.seconds_left > 0) { setTimeout(whenEnded, (data.seconds_left + 1) * 1000); } else { signedOut(); }
+        })
+        .catch(function () { setTimeout(whenEnded, 5000); });
     }
 
     function open(seconds) {
