@@ -157,3 +157,31 @@ def test_without_an_answer_the_warning_signs_out_and_keeps_what_was_typed(browse
         expect(page).to_have_url("/beneficiaries/")
         expect(page.get_by_label("Surname")).to_have_value("Karimi")
         expect(page.locator(".kept-input-notice")).to_be_visible()
+
+
+# --- user text wraps; right-to-left names keep their order ---------------------------------------------
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_huge_word_or_url_in_a_note_or_a_name_never_widens_the_page(browser, live_app, live_server,
+                                                                        keep_user_locales, width):
+    from caseapp.casefiles import service as casefile_service
+    from caseapp.casefiles.models import CaseFile
+
+    case_file_id = _new_case_file(live_app, "W" * 3000)
+    with live_app.app_context():
+        case_file = db.session.get(CaseFile, __import__("uuid").UUID(case_file_id))
+        caseworker = db.session.execute(select(User).where(User.username == "caseworker")).scalar_one()
+        casefile_service.add_note(case_file, "x" * 20_000, confidential=False, actor=caseworker)
+        casefile_service.add_note(case_file, "https://example.org/" + "a/b-c_d" * 800, confidential=False,
+                                  actor=caseworker)
+        beneficiary_id = str(case_file.beneficiary_id)
+        db.session.commit()
+        db.session.remove()
+    with browser_page(browser, live_server) as page:
+        page.set_viewport_size({"width": width, "height": 800})
+        log_in_in_english(page, "caseworker", DEMO_PASSWORD)
+        for path in (f"/cases/{case_file_id}", f"/beneficiaries/{beneficiary_id}", "/"):
+            page.goto(path)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width + 1, f"{path} is {scroll_width}px wide at {width}px"

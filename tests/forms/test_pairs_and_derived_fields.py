@@ -1,5 +1,6 @@
 """A value typed is stored, or refused with a message on its field and the form shown again with
 everything typed: never dropped in silence, never shown back as "None"."""
+import re
 import uuid
 from datetime import date
 
@@ -181,3 +182,29 @@ def test_only_a_year_known_then_a_full_date_learnt_the_year_follows(client, logi
     assert client.post(f"/beneficiaries/{person.id}/edit", data=form).status_code == 302
     db.session.expire_all()
     assert db.session.get(Beneficiary, person.id).birth_year == 1988
+
+
+# --- right-to-left names in a Greek or English page ------------------------------------------------------
+
+
+def test_right_to_left_names_are_isolated_wherever_they_are_shown(client, login_as):
+    user = login_as("caseworker", structures=("KEM",))
+    person = make_beneficiary(actor=user, given_name="يوسف", family_name="كريمي", father_name="محمد")
+    db.session.commit()
+    profile = page(client.get(f"/beneficiaries/{person.id}"))
+    for name in ("يوسف", "كريمي", "محمد"):
+        assert f"<bdi>{name}</bdi>" in profile or f"<bdi>{name} " in profile or f" {name}</bdi>" in profile
+    home = page(client.get("/"))
+    assert "<bdi>كريمي</bdi>" in home and "<bdi>يوسف</bdi>" in home
+    case_page = page(client.get(f"/cases/{person.case_files[0].id}"))
+    assert re.search(r"<bdi>[^<]*كريمي[^<]*</bdi>", case_page)
+    edit = page(client.get(f"/beneficiaries/{person.id}/edit"))
+    assert re.search(r'<input[^>]*dir="auto"[^>]*name="family_name"|<input[^>]*name="family_name"[^>]*dir="auto"', edit)
+
+
+def test_text_boxes_follow_the_direction_of_what_is_typed(client, login_as):
+    user = login_as("caseworker", structures=("KEM",))
+    person = make_beneficiary(actor=user)
+    db.session.commit()
+    case_page = page(client.get(f"/cases/{person.case_files[0].id}"))
+    assert re.search(r'<textarea[^>]*dir="auto"', case_page)
