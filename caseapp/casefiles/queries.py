@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseapp.auth.models import User, user_structures
@@ -80,10 +80,19 @@ def my_open_case_files(user, limit: int) -> list[CaseFile]:
 
 
 def files_to_assign(user, limit: int) -> tuple[list[CaseFile], int]:
-    """Open, unassigned case files at the structures where `user` may reassign (their "to assign"
-    list): the `limit` opened longest ago, oldest first, and how many there are in all. Two queries."""
+    """Open case files nobody can work on, at the structures of `user` (their "to assign" list):
+    unassigned, or still assigned to someone who can no longer hold them (deactivated, left the
+    structure or changed role before files were taken back on such changes). The `limit` opened
+    longest ago, oldest first, and how many there are in all. Two queries."""
+    holder_can_work = (
+        select(User.id).join(user_structures, user_structures.c.user_id == User.id)
+        .where(User.id == CaseFile.assigned_to_id, User.active.is_(True),
+               User.role.in_(("caseworker", "supervisor")), user_structures.c.structure_id == CaseFile.structure_id)
+        .exists()
+    )
     stmt = (visible_case_files(user).join(CaseFile.beneficiary)
-            .where(CaseFile.assigned_to_id.is_(None), CaseFile.status == OPEN, Beneficiary.erased_at.is_(None)))
+            .where(or_(CaseFile.assigned_to_id.is_(None), ~holder_can_work),
+                   CaseFile.status == OPEN, Beneficiary.erased_at.is_(None)))
     total = db.session.execute(select(func.count()).select_from(stmt.with_only_columns(CaseFile.id).subquery())
                                ).scalar_one()
     if not total:

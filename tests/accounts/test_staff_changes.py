@@ -243,3 +243,15 @@ def test_a_coordinator_with_or_without_a_structure_is_accepted(client, login_as)
     _new_user(client, username="coord.one", display_name="Coord", role="coordinator", structures=["ACCMR"])
     _new_user(client, username="coord.two", display_name="Coord", role="coordinator")
     assert _exists("coord.one") and _exists("coord.two")
+
+
+def test_files_left_with_an_inactive_holder_before_this_release_are_on_the_to_assign_list(client, login_as):
+    worker = make_user("caseworker", structures=("KEM",), display_name="Long Gone")
+    case_file = case_file_of(make_beneficiary("KEM", actor=worker, family_name="Leftbehind"))
+    worker.active = False  # as the previous release left it: deactivated, the file still assigned
+    db.session.commit()
+    login_as("supervisor", structures=("KEM",))
+    home = page(client.get("/"))
+    assert "Case files to assign" in home and "Leftbehind" in home
+    case_page = page(client.get(f"/cases/{case_file.id}"))
+    assert "Not assigned" in case_page and "Long Gone" not in case_page.split('id="notes-heading"')[0]
