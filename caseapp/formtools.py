@@ -147,6 +147,7 @@ class Form(FlaskForm):
             if str(field.data if field.data is not None else "") == (shown.data or ""):
                 field.data = derive(source_field.data)
                 field.raw_data = [str(field.data)]
+                field.process_errors = []  # an empty box ("" is no integer) now holds the derived value
 
     def show_derived(self) -> None:
         """After filling the form from a record: remember what each derived field showed."""

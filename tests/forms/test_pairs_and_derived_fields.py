@@ -208,3 +208,12 @@ def test_text_boxes_follow_the_direction_of_what_is_typed(client, login_as):
     db.session.commit()
     case_page = page(client.get(f"/cases/{person.case_files[0].id}"))
     assert re.search(r'<textarea[^>]*dir="auto"', case_page)
+
+
+def test_registering_with_a_date_and_the_year_box_left_empty_takes_the_year_from_the_date(client, login_as,
+                                                                                           register):
+    login_as("caseworker", structures=("KEM",))
+    response = register(family_name="Emptyyear", birth_date="1990-04-04", birth_year="", birth_year_shown="")
+    assert response.status_code == 302, page(response)[:3000]
+    person = db.session.get(Beneficiary, uuid.UUID(response.headers["Location"].rsplit("/", 1)[1]))
+    assert person.birth_year == 1990
