@@ -4,7 +4,6 @@ Audit events carry ids only: never a name, a date of birth or a number.
 """
 from __future__ import annotations
 
-import inspect
 import uuid
 import hashlib
 import hmac
@@ -237,15 +236,12 @@ def record_consent(beneficiary: Beneficiary, *, purpose: str, given: bool, decid
 # --- sharing with another structure -------------------------------------------------------------------
 
 SHARE_MUNICIPAL, SHARE_PARTNERS = "share_municipal", "share_partners"
-_SCOPED_CONSENT = "structure_id" in inspect.signature(has_consent).parameters
 
 
 def consent_seen_from(beneficiary: Beneficiary, purpose: str, structure_id: int | None) -> bool:
     """`has_consent` as the structure `structure_id` sees it (a confidential structure's
-    decisions stay inside it), once `has_consent` takes `structure_id`; until then, every decision."""
-    if _SCOPED_CONSENT:
-        return has_consent(beneficiary, purpose, structure_id=structure_id)
-    return has_consent(beneficiary, purpose)
+    decisions stay inside it); with None, every decision counts."""
+    return has_consent(beneficiary, purpose, structure_id=structure_id)
 
 
 NO_SHARING_CONSENT = _l("The person has not consented to sharing with municipal structures, or has withdrawn "
