@@ -75,7 +75,7 @@ def test_a_note_sent_after_the_session_ended_comes_back_after_signing_in(browser
         tab.context.clear_cookies()  # and this tab's cookie goes with it
 
         tab.get_by_role("button", name="Add the note").click()
-        expect(tab.get_by_role("alert").first).to_contain_text("what you sent was not saved")
+        expect(tab.get_by_role("alert").first).to_contain_text("δεν αποθηκεύτηκε")  # signed out: Greek, the default
         # The cookie (and its language) went: the login page is in Greek, the default.
         tab.get_by_label("Όνομα χρήστη").fill("caseworker")
         tab.get_by_label("Κωδικός").fill(DEMO_PASSWORD)
