@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from wtforms import IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from caseapp.beneficiaries.models import Beneficiary
@@ -96,7 +96,7 @@ class PairForm(Form):
     class Meta:
         csrf = False
 
-    kind = SelectField(choices=[("", "—"), ("a", "A")], validators=[Optional()])
+    kind = SelectField(choices=[SelectChoice("", "—"), SelectChoice("a", "A")], validators=[Optional()])
     number = StringField(validators=[Optional()])
     count = IntegerField(validators=[Optional()])
 
