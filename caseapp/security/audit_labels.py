@@ -12,6 +12,7 @@ ACTION_LABELS: dict[str, object] = {
     # logging in and accounts
     "auth.login": _l("Log in"),
     "auth.logout": _l("Log out"),
+    "auth.session_extended": _l("Stayed signed in (timeout warning)"),
     "auth.throttle": _l("Login slowed down after failures"),
     "auth.password_change": _l("Password changed"),
     "auth.second_factor": _l("Second step of a login"),
@@ -60,6 +61,8 @@ ACTION_LABELS: dict[str, object] = {
     "cases.close": _l("Case file closed"),
     "cases.reopen": _l("Case file reopened"),
     "cases.reassign": _l("Case file reassigned"),
+    "cases.unassign": _l("Case file taken back from a departed caseworker"),
+    "cases.to_assign_list": _l("Case files to assign listed"),
     "notes.add": _l("Note added"),
     # interpretation
     "interpretation.list": _l("Interpretation requests listed"),
@@ -135,6 +138,7 @@ OUTCOME_LABELS: dict[str, object] = {
     "pending": _l("Waiting for a second person"),
     "confirmed": _l("Confirmed"),
     "conflict": _l("Conflict: changed by someone else"),
+    "staff_change": _l("After a change of staff"),
     "invalid_input": _l("Refused: invalid input"),
     "invalid_edit": _l("Refused: invalid change"),
     "throttled": _l("Slowed down"),
