@@ -75,8 +75,14 @@ document.addEventListener("DOMContentLoaded", function () {
 document.addEventListener("DOMContentLoaded", function () {
   const field = document.querySelector("[data-desk-focus]");
   if (field) {
-    field.focus();
-    field.select();
+    if (document.activeElement !== field) {
+      field.focus();
+    }
+    // Only what the server put there (a refused reference): a scanner may already be typing
+    // into the autofocused field before this script runs, and selecting would eat its first keys.
+    if (field.value && field.value === field.defaultValue) {
+      field.select();
+    }
   }
 });
 
