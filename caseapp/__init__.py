@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from caseapp.deliveries import views as deliveries
     from caseapp.beneficiaries import erasure_views as erasure
     from caseapp.beneficiaries import views as beneficiaries
+    from caseapp.inquiries import views as inquiries
     from caseapp.interpretation import views as interpretation
     from caseapp.main import views as main
     from caseapp.referrals import views as referrals
@@ -96,7 +97,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main.bp, auth.bp, users_admin.bp, structures.bp, security.bp,
                       beneficiaries.bp, cases.bp, erasure.bp, access_requests.bp, interpretation.bp,
                       referrals.bp, stays.bp, households.bp, reports.bp, plans.bp,
-                      deliveries.bp, reference.bp):
+                      deliveries.bp, reference.bp, inquiries.bp):
         app.register_blueprint(blueprint)
 
 

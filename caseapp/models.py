@@ -7,7 +7,8 @@ from caseapp.beneficiaries.models import (  # noqa: F401
 from caseapp.security.audit import AuditEvent  # noqa: F401
 from caseapp.security.key_models import DataKey, RootKeyRecord  # noqa: F401
 from caseapp.security.audit_subjects import AuditEventSubject  # noqa: F401
-from caseapp.structures.models import Service, Structure  # noqa: F401
+from caseapp.structures.models import PartnerLanguage, PartnerProfile, Service, Structure  # noqa: F401
+from caseapp.inquiries.models import Inquiry, InquiryTarget  # noqa: F401
 from caseapp.interpretation.models import InterpretationRequest, Interpreter, InterpreterLanguage, RequestEvent  # noqa: F401
 from caseapp.referrals.models import Referral, ReferralEvent, WorkingDayOverride  # noqa: F401
 from caseapp.stays.models import Stay, WaitingEntry  # noqa: F401

@@ -196,11 +196,14 @@ class DuplicateReport:
     birth date or year. `elsewhere`: at least one match is held only by
     structures the user does not belong to, one of them not confidential.
     Matches held only by confidential structures leave no trace.
+    `elsewhere_matches`: {id: "exact" | "similar"} of those matches, for the server
+    only (caseapp/inquiries asks their holders); never shown to the user.
     """
 
     visible: list[Beneficiary] = field(default_factory=list)
     similar: set = field(default_factory=set)
     elsewhere: bool = False
+    elsewhere_matches: dict = field(default_factory=dict)
 
     @property
     def any(self) -> bool:
@@ -326,6 +329,7 @@ def find_possible_duplicates(user, *, surname=None, birth_date=None, birth_year=
                 report.similar.add(beneficiary.id)
         elif held_openly:
             report.elsewhere = True
+            report.elsewhere_matches[beneficiary.id] = kind
     return report
 
 

@@ -44,6 +44,9 @@ CASEWORK = frozenset({
     "plans.view",
     "plans.edit",
     "deliveries.record",  # services given, the desk, group sessions, the card (caseapp/deliveries)
+    "partners.view",      # the partner directory, read-only (they pick partners when referring)
+    "inquiries.send",     # ask the structures holding a possible duplicate (caseapp/inquiries)
+    "inquiries.answer",   # answer such a request for their own structures
 })
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
@@ -54,10 +57,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
                                  "reports.view", "reports.export", "plans.review"},
     # reports.*: every structure's report and the city-wide one, always with small-cell suppression.
     Role.COORDINATOR: frozenset({"structures.view", "reports.view", "reports.export", "reports.all_structures",
-                                 "reports.city"}),
+                                 "reports.city", "partners.view", "partners.manage"}),
     Role.ADMIN: frozenset({
         "users.manage",
         "structures.view",
+        "partners.view",
         "audit.verify",
         "erasure.confirm",
         "interpreters.manage",

@@ -3,8 +3,10 @@
 Loaded by `flask structures load`; admins may edit them afterwards. Each entry:
 code, Greek name, English name, kind, parent code, confidential, services, and for
 shelters the bed capacity (`capacity`, optional).
-A service is (code, Greek name, English name, unit of delivery).
+A service is (code, Greek name, English name, unit of delivery). A partner's entry also
+has `partner`: its directory details (languages, website), loaded once like the rest.
 """
+from caseapp.structures.catalogue import service_entries
 
 COUNSELLING_SERVICES = [
     ("PSYCHOSOCIAL", "Ψυχοκοινωνική υποστήριξη", "Psychosocial support", "session"),
@@ -154,25 +156,99 @@ for _code, _el, _en in CLINIC_SITES:
         "name_el": _el, "name_en": _en, "services": [],
     })
 
-PARTNER_SERVICES = [
-    ("REFERRAL_SUPPORT", "Υποστήριξη κατόπιν παραπομπής", "Support on referral", "case"),
-]
-
+# The 39 signatories of ACCMR's memorandum (DESIGN.md §2): code, Greek name, English name,
+# services (codes of `catalogue.PARTNER_SERVICES`), languages (shared ISO 639-1 codes), website.
+# Contact people, phones, addresses and notes are the coordinator's to fill in.
 PARTNERS = [
-    ("P-UNHCR", "Ύπατη Αρμοστεία του ΟΗΕ για τους Πρόσφυγες (UNHCR)", "UNHCR, the UN Refugee Agency"),
-    ("P-IOM", "Διεθνής Οργανισμός Μετανάστευσης (IOM)", "International Organization for Migration (IOM)"),
-    ("P-OKANA", "Οργανισμός Κατά των Ναρκωτικών (ΟΚΑΝΑ)", "Organisation Against Drugs (OKANA)"),
-    ("P-KETHEA", "Κέντρο Θεραπείας Εξαρτημένων Ατόμων (ΚΕΘΕΑ)", "Therapy Centre for Dependent Individuals (KETHEA)"),
-    ("P-APOSTOLI", "«Αποστολή» της Ιεράς Αρχιεπισκοπής Αθηνών", "\"Apostoli\" of the Archdiocese of Athens"),
-    ("P-PRAKSIS", "PRAKSIS", "PRAKSIS"),
-    ("P-MDM", "Γιατροί του Κόσμου", "Doctors of the World"),
-    ("P-PEER-DRUG", "Δίκτυο ομότιμων χρηστών ναρκωτικών", "Peer network of people who use drugs"),
-    ("P-PROMETHEUS", "Σύλλογος ασθενών ήπατος «Προμηθέας»", "Liver patients' association \"Prometheus\""),
-    ("P-POSITIVE-VOICE", "«Θετική Φωνή»", "\"Positive Voice\""),
+    ("P-UNHCR", "Ύπατη Αρμοστεία του ΟΗΕ για τους Πρόσφυγες (UNHCR)", "UNHCR, the UN Refugee Agency",
+     ["ASYLUM_LEGAL", "CHILD_PROTECTION", "CASH"], ["el", "en", "fr", "ar", "fa"], "https://www.unhcr.org/gr/"),
+    ("P-IOM", "Διεθνής Οργανισμός Μετανάστευσης (IOM)", "International Organization for Migration (IOM)",
+     ["VOLUNTARY_RETURN", "HOUSING", "TRAFFICKING", "EDUCATION"], ["el", "en", "fr", "ar", "fa", "ur"],
+     "https://greece.iom.int/"),
+    ("P-OKANA", "Οργανισμός Κατά των Ναρκωτικών (ΟΚΑΝΑ)", "Organisation Against Drugs (OKANA)",
+     ["ADDICTION_TREATMENT", "HARM_REDUCTION"], ["el", "en"], "https://www.okana.gr/"),
+    ("P-KETHEA", "Κέντρο Θεραπείας Εξαρτημένων Ατόμων (ΚΕΘΕΑ)", "Therapy Centre for Dependent Individuals (KETHEA)",
+     ["ADDICTION_TREATMENT", "PSYCHOSOCIAL", "EMPLOYMENT"], ["el", "en", "ar", "fa"], "https://www.kethea.gr/"),
+    ("P-APOSTOLI", "«Αποστολή» της Ιεράς Αρχιεπισκοπής Αθηνών", "\"Apostoli\" of the Archdiocese of Athens",
+     ["FOOD", "HOUSING", "PSYCHOSOCIAL"], ["el", "en", "ar"], "https://mkoapostoli.com/"),
+    ("P-PRAKSIS", "PRAKSIS", "PRAKSIS",
+     ["PRIMARY_CARE", "HOUSING", "EMPLOYMENT", "UNACCOMPANIED_MINORS", "LEGAL_AID"],
+     ["el", "en", "fr", "ar", "fa", "ps"], "https://praksis.gr/"),
+    ("P-MDM", "Γιατροί του Κόσμου", "Doctors of the World",
+     ["PRIMARY_CARE", "MENTAL_HEALTH", "HOUSING"], ["el", "en", "fr", "ar", "fa"], "https://mdmgreece.gr/"),
+    ("P-PEER-DRUG", "Δίκτυο ομότιμων χρηστών ναρκωτικών", "Peer network of people who use drugs",
+     ["HARM_REDUCTION", "PSYCHOSOCIAL"], ["el", "en"], None),
+    ("P-PROMETHEUS", "Σύλλογος ασθενών ήπατος «Προμηθέας»", "Liver patients' association \"Prometheus\"",
+     ["HIV_HEPATITIS"], ["el", "en"], "https://www.hepatitis.gr/"),
+    ("P-POSITIVE-VOICE", "«Θετική Φωνή»", "\"Positive Voice\"",
+     ["HIV_HEPATITIS", "LGBTQI", "PSYCHOSOCIAL"], ["el", "en"], "https://positivevoice.gr/"),
+    ("P-GCR", "Ελληνικό Συμβούλιο για τους Πρόσφυγες", "Greek Council for Refugees",
+     ["ASYLUM_LEGAL", "LEGAL_AID", "PSYCHOSOCIAL"], ["el", "en", "fr", "ar", "fa", "ps", "ur"], "https://www.gcr.gr/"),
+    ("P-METADRASI", "ΜΕΤΑδραση", "METAdrasi",
+     ["INTERPRETATION", "UNACCOMPANIED_MINORS", "EDUCATION"],
+     ["el", "en", "fr", "ar", "fa", "ps", "ur", "ku", "so", "ti", "bn"], "https://metadrasi.org/"),
+    ("P-ARSIS", "ΑΡΣΙΣ – Κοινωνική Οργάνωση Υποστήριξης Νέων", "ARSIS – Association for the Social Support of Youth",
+     ["UNACCOMPANIED_MINORS", "CHILD_PROTECTION", "LEGAL_AID", "HOUSING"], ["el", "en", "ar", "fa"],
+     "https://arsis.gr/"),
+    ("P-SOLIDARITY-NOW", "Solidarity Now", "Solidarity Now",
+     ["LEGAL_AID", "PSYCHOSOCIAL", "EMPLOYMENT", "GBV"], ["el", "en", "fr", "ar", "fa", "uk"],
+     "https://www.solidaritynow.org/"),
+    ("P-HIAS", "HIAS Ελλάδας", "HIAS Greece", ["ASYLUM_LEGAL", "GBV"], ["el", "en", "fr", "ar", "fa"],
+     "https://hias.org/where/greece/"),
+    ("P-CARITAS", "Caritas Hellas", "Caritas Hellas", ["FOOD", "HOUSING", "CASH", "EMPLOYMENT"],
+     ["el", "en", "ar", "uk"], "https://caritas.gr/"),
+    ("P-RED-CROSS", "Ελληνικός Ερυθρός Σταυρός", "Hellenic Red Cross",
+     ["FAMILY_REUNIFICATION", "PRIMARY_CARE", "PSYCHOSOCIAL", "FOOD"], ["el", "en", "fr", "ar"],
+     "https://www.redcross.gr/"),
+    ("P-MSF", "Γιατροί Χωρίς Σύνορα", "Médecins Sans Frontières (MSF)", ["PRIMARY_CARE", "MENTAL_HEALTH"],
+     ["el", "en", "fr", "ar", "fa"], "https://msf.gr/"),
+    ("P-IRC", "International Rescue Committee (IRC)", "International Rescue Committee (IRC)",
+     ["PSYCHOSOCIAL", "EMPLOYMENT", "LEGAL_AID"], ["el", "en", "ar", "fa", "ps"], "https://www.rescue.org/country/greece"),
+    ("P-UNICEF", "UNICEF", "UNICEF", ["CHILD_PROTECTION", "EDUCATION", "UNACCOMPANIED_MINORS"], ["el", "en", "ar", "fa"],
+     "https://www.unicef.org/eca/greece"),
+    ("P-GFR", "Ελληνικό Φόρουμ Προσφύγων", "Greek Forum of Refugees", ["INTERPRETATION", "PSYCHOSOCIAL"],
+     ["el", "en", "ar", "fa", "ps", "so", "ti"], "https://refugees.gr/"),
+    ("P-CHILD-RIGHTS", "Δίκτυο για τα Δικαιώματα του Παιδιού", "Network for Children's Rights",
+     ["EDUCATION", "CHILD_PROTECTION"], ["el", "en", "ar", "fa"], "https://www.ddp.gr/"),
+    ("P-SMILE", "«Το Χαμόγελο του Παιδιού»", "\"The Smile of the Child\"", ["CHILD_PROTECTION", "PSYCHOSOCIAL"],
+     ["el", "en"], "https://www.hamogelo.gr/"),
+    ("P-DIOTIMA", "Κέντρο Διοτίμα", "Diotima Centre", ["GBV", "LEGAL_AID", "PSYCHOSOCIAL"],
+     ["el", "en", "fr", "ar", "fa"], "https://diotima.org.gr/"),
+    ("P-MELISSA", "Δίκτυο «Μέλισσα»", "Melissa Network", ["EDUCATION", "PSYCHOSOCIAL", "GBV"],
+     ["el", "en", "ar", "fa", "uk"], "https://melissanetwork.org/"),
+    ("P-BABEL", "Μονάδα Ημέρας «Βαβέλ»", "Babel Day Centre", ["MENTAL_HEALTH", "PSYCHOSOCIAL"],
+     ["el", "en", "fr", "ar", "fa", "ru"], "https://www.babel.gr/"),
+    ("P-KLIMAKA", "«Κλίμακα»", "Klimaka", ["MENTAL_HEALTH", "LGBTQI", "HOUSING"], ["el", "en"], "https://www.klimaka.org.gr/"),
+    ("P-HLHR", "Ελληνική Ένωση για τα Δικαιώματα του Ανθρώπου", "Hellenic League for Human Rights",
+     ["LEGAL_AID"], ["el", "en", "fr"], "https://www.hlhr.gr/"),
+    ("P-RLS", "Refugee Legal Support", "Refugee Legal Support", ["ASYLUM_LEGAL", "FAMILY_REUNIFICATION"],
+     ["en", "fr", "ar", "fa"], "https://refugeelegalsupport.org/"),
+    ("P-EQUAL-RIGHTS", "Equal Rights Beyond Borders", "Equal Rights Beyond Borders",
+     ["ASYLUM_LEGAL", "FAMILY_REUNIFICATION"], ["el", "en", "ar", "fa", "de"], "https://equal-rights.org/"),
+    ("P-TDH", "Terre des hommes Ελλάδος", "Terre des hommes Hellas", ["CHILD_PROTECTION", "EDUCATION"],
+     ["el", "en", "ar", "fa"], "https://www.tdh.gr/"),
+    ("P-SOS-VILLAGES", "Παιδικά Χωριά SOS Ελλάδας", "SOS Children's Villages Greece",
+     ["CHILD_PROTECTION", "HOUSING"], ["el", "en"], "https://www.sos-villages.gr/"),
+    ("P-KMOP", "ΚΜΟΠ – Κέντρο Κοινωνικής Δράσης και Καινοτομίας", "KMOP – Social Action and Innovation Centre",
+     ["TRAFFICKING", "GBV", "EMPLOYMENT"], ["el", "en", "ar"], "https://www.kmop.gr/"),
+    ("P-ERP", "Οικουμενικό Πρόγραμμα Προσφύγων", "Ecumenical Refugee Program", ["ASYLUM_LEGAL", "PSYCHOSOCIAL"],
+     ["el", "en", "fr", "ar"], "https://www.ecumenicalrefugeeprogram.gr/"),
+    ("P-DRC", "Danish Refugee Council Ελλάδας", "Danish Refugee Council Greece",
+     ["LEGAL_AID", "PSYCHOSOCIAL", "GBV"], ["el", "en", "ar", "fa", "ps"], "https://drc.ngo/greece"),
+    ("P-GENERATION20", "Generation 2.0 για Δικαιώματα, Ισότητα και Διαφορετικότητα",
+     "Generation 2.0 for Rights, Equality & Diversity", ["EMPLOYMENT", "LEGAL_AID", "EDUCATION"],
+     ["el", "en", "fr", "ar", "ur", "bn"], "https://g2red.org/"),
+    ("P-EMFASIS", "Ίδρυμα Εμφασις", "Emfasis Foundation", ["PSYCHOSOCIAL", "FOOD", "HOUSING"], ["el", "en"],
+     "https://emfasis.org/"),
+    ("P-ZAATAR", "Orange House (Zaatar)", "Orange House (Zaatar)", ["GBV", "EDUCATION", "HOUSING"],
+     ["el", "en", "ar", "fa", "fr"], "https://zaatarngo.org/"),
+    ("P-MEDIN", "Ιατρική Παρέμβαση (MED-IN)", "Medical Intervention (MED-IN)", ["PRIMARY_CARE", "PSYCHOSOCIAL"],
+     ["el", "en", "ar", "fa"], "https://www.medin.gr/"),
 ]
 
-for _code, _el, _en in PARTNERS:
+for _code, _el, _en, _services, _languages, _website in PARTNERS:
     STRUCTURES.append({
         "code": _code, "kind": "partner", "parent": None, "confidential": False,
-        "name_el": _el, "name_en": _en, "services": PARTNER_SERVICES,
+        "name_el": _el, "name_en": _en, "services": service_entries(_services),
+        "partner": {"language_codes": _languages, "website": _website},
     })

@@ -1,12 +1,26 @@
-from flask import Blueprint, render_template
+"""Structures (coordinators and admins) and the partner directory (everyone who refers; coordinators edit)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from caseapp.beneficiaries import iso
 from caseapp.extensions import db
+from caseapp.formtools import commit_or_show, refused_status
 from caseapp.security.permissions import permission_required
+from caseapp.structures import queries, service
+from caseapp.structures.catalogue import PARTNER_SERVICES
+from caseapp.structures.forms import PartnerForm, service_choices
 from caseapp.structures.models import Structure
+from caseapp.templating import register_nav
+from caseapp.viewtools import audited, int_arg, not_visible, text_arg, user, version_of
 
 bp = Blueprint("structures", __name__, url_prefix="/structures")
+
+register_nav("structures.partners", _l("Partners"), permission="partners.view", order=60)
 
 
 @bp.route("/")
@@ -16,3 +30,74 @@ def index():
         select(Structure).options(selectinload(Structure.services)).order_by(Structure.kind == "partner", Structure.code)
     ).scalars().all()
     return render_template("structures/index.html", structures=structures)
+
+
+# --- the partner directory ---------------------------------------------------------------------
+
+
+def _choice_arg(name: str, valid) -> str | None:
+    """A coded query argument; a value not in `valid` is no filter at all."""
+    value = text_arg(name, 32)
+    return value if value and valid(value) else None
+
+
+@bp.route("/partners/")
+@permission_required("partners.view")
+def partners():
+    manager = user().has_permission("partners.manage")
+    wanted = queries.PartnerFilter(
+        text=text_arg("q", 100), service=_choice_arg("service", PARTNER_SERVICES.__contains__),
+        language=_choice_arg("language", iso.is_language),
+        include_inactive=manager and request.args.get("inactive") == "1")
+    page = queries.partners_page(wanted, int_arg("after"), current_app.config["PAGE_SIZE"])
+    html = render_template("structures/partners.html", page=page, wanted=wanted, manager=manager,
+                           service_choices=service_choices(), language_choices=iso.language_choices(),
+                           iso=iso, catalogue=PARTNER_SERVICES)
+    return audited(html, "partners.list", object_type="partner_page")
+
+
+def _partner_or_404(partner_id: int) -> Structure:
+    partner = queries.get_partner(partner_id)
+    if partner is None:
+        not_visible("structure", partner_id)
+    return partner
+
+
+@bp.route("/partners/<int:partner_id>")
+@permission_required("partners.view")
+def partner(partner_id: int):
+    found = _partner_or_404(partner_id)
+    html = render_template("structures/partner.html", partner=found, iso=iso,
+                           manager=user().has_permission("partners.manage"))
+    return audited(html, "partners.view", object_type="structure", object_id=found.id)
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@permission_required("partners.manage")
+def new_partner():
+    return _partner_form(None)
+
+
+@bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+@permission_required("partners.manage")
+def edit_partner(partner_id: int):
+    return _partner_form(_partner_or_404(partner_id))
+
+
+def _partner_form(partner: Structure | None):
+    form = PartnerForm()
+    if request.method == "GET" and partner is not None:
+        form.fill_from(partner)
+    if form.validate_on_submit():
+        done = commit_or_show(
+            form, lambda: service.save_partner(partner, form.values(), actor=user(),
+                                               expected_version=version_of(form) if partner else None),
+            success=_("The partner has been saved."),
+            next_url=lambda saved: url_for(".partner", partner_id=saved.id))
+        if done is not None:
+            return done
+    html = render_template("structures/partner_form.html", form=form, partner=partner)
+    status = refused_status(form) if request.method == "POST" else 200
+    if partner is None:
+        return html, status
+    return audited(html, "partners.edit_view", object_type="structure", object_id=partner.id), status

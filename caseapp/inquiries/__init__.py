@@ -1,0 +1,1 @@
+"""Asking the holders: a request, at registration, to the structures that hold a possible duplicate."""
