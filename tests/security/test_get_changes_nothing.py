@@ -76,6 +76,9 @@ def reachable(db_session):
     goal = add_goal(plan, supervisor)
     plan_action = add_action(goal, supervisor)
     delivery, group = _deliveries_world(case_file, supervisor)
+    from tests.inquiries.factories import make_target
+
+    inquiry_target = make_target(person, "KEM", "DIS-PROG")
     db.session.commit()
     return {("int", "structure_id"): shelter["stay"].structure_id, ("uuid", "stay_id"): shelter["stay"].id,
             ("uuid", "revision_id"): plan.id, ("uuid", "goal_id"): goal.id, ("uuid", "action_id"): plan_action.id,
@@ -84,7 +87,8 @@ def reachable(db_session):
             ("uuid", "booking_id"): booking.id, ("uuid", "interpreter_id"): interpreter.id,
             ("int", "request_id"): access.id, ("uuid", "request_id"): erasure.id, ("int", "user_id"): other.id,
             ("uuid", "beneficiary_id"): person.id, ("uuid", "case_file_id"): case_file.id,
-            ("path", "filename"): "css/app.css", ("uuid", "referral_id"): referral.id}
+            ("path", "filename"): "css/app.css", ("uuid", "referral_id"): referral.id,
+            ("int", "partner_id"): structure("P-PRAKSIS").id, ("uuid", "target_id"): inquiry_target.id}
 
 
 VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")

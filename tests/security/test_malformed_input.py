@@ -34,6 +34,7 @@ from caseapp.extensions import db, limiter
 from caseapp.security.permissions import Role
 from tests.conftest import csrf_token
 from tests.factories import case_file_of, make_beneficiary, make_user, structure
+from tests.inquiries.factories import make_target
 from tests.interpretation.factories import make_interpreter, make_request
 from tests.referrals.factories import give_consent, make_referral
 from tests.stays.factories import stays_world
@@ -90,11 +91,13 @@ def _world(role_user):
     from tests.security.test_get_changes_nothing import _deliveries_world
 
     delivery, group = _deliveries_world(case_file_of(beneficiary, "KEM"), caseworker)
+    inquiry_target = make_target(beneficiary, "KEM", "DIS-PROG")
     db.session.commit()  # views roll back on refusals: the world must outlive them
     return {"caseworker": caseworker, "beneficiary": beneficiary, "erasure_request": request,
             "access_request": access, "target_user": make_user("caseworker", structures=("KEM",)),
             "interpreter": interpreter, "booking": booking, "referral": referral, "override": override,
             "plan": plan, "goal": goal, "plan_action": plan_action, "delivery": delivery, "group_session": group,
+            "inquiry_target": inquiry_target,
             **shelter}
 
 
@@ -136,6 +139,9 @@ SAMPLES = {
     "service_id": lambda world: world["delivery"].service_id,
     "delivery_id": lambda world: world["delivery"].id,
     "session_id": lambda world: world["group_session"].id,
+    "partner_id": lambda world: structure("P-PRAKSIS").id,
+    "target_id": lambda world: world["inquiry_target"].id,
+    "inquiries.act:action": lambda world: "decline",
 }
 
 # Well-formed values for required fields the page leaves empty, so the attack on one
