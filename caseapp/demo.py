@@ -105,6 +105,9 @@ def load_command(size: str):
     from caseapp.deliveries.demo import load_demo_deliveries
 
     load_demo_deliveries()
+    from caseapp.inquiries.demo import load_demo_inquiries
+
+    load_demo_inquiries()
     db.session.commit()
     from caseapp.reports.demo import SIZES, load_scale_demo
 

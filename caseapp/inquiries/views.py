@@ -19,6 +19,7 @@ from caseapp.formtools import commit_or_show, refused_status, show_error
 from caseapp.inquiries import queries, service
 from caseapp.inquiries.forms import AnswerForm, DeclineForm
 from caseapp.inquiries.models import OPEN
+from caseapp.panels import register_panel
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
 from caseapp.viewtools import audited, not_visible, user, uuid_arg, version_of
@@ -29,6 +30,15 @@ LISTS = {"open": _l("Waiting for your answer"), "answered": _l("Answered")}
 
 register_nav("inquiries.index", _l("Requests from others"), permission="inquiries.answer", order=45,
              badge=queries.open_count)
+
+
+def _home_panel(viewer) -> dict | None:
+    """How many requests wait for the user's structures (one query); nothing when none."""
+    waiting = queries.open_count(viewer)
+    return {"waiting": waiting} if waiting else None
+
+
+register_panel("home", "inquiries", order=15, template="inquiries/_home_panel.html", context=_home_panel)
 
 
 @bp.app_context_processor
