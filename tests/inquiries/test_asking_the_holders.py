@@ -129,6 +129,7 @@ def test_the_holder_sees_it_in_the_inbox_with_a_badge_and_a_link_to_the_profile(
     holder = login_as("caseworker", structures=("KEM",))
     home = client.get("/").get_data(as_text=True)
     assert 'href="/inquiries/"' in home and 'class="badge">1' in home
+    assert "1 request waits for your answer" in home
     inbox = client.get("/inquiries/").get_data(as_text=True)
     assert person.reference in inbox and "DIS-PROG" in inbox
     target = targets()[0]
