@@ -2,6 +2,8 @@
 structures holding the record to refer the person, and learns nothing of who they are."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -73,7 +75,7 @@ def test_the_requester_learns_nothing_of_the_holders(client, login_as, person):
     nobody = client.post("/inquiries/send", data=registration_form(client, family_name="Nobodyopoulou",
                                                                    birth_date="1960-01-01"), follow_redirects=True)
     first, second = sent.get_data(as_text=True), nobody.get_data(as_text=True)
-    strip = lambda html: html.replace(csrf_token(client, "/inquiries/sent"), "")  # noqa: E731
+    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]*"', "", html)  # noqa: E731
     assert sent.status_code == nobody.status_code == 200 and strip(first) == strip(second)
     for hidden in ("KEM", "GBV-CC", person.reference, str(person.id), person.family_name):
         assert hidden not in first
