@@ -77,7 +77,8 @@ def test_every_page_an_interpreter_can_reach_is_free_of_the_persons_file(app, cl
               ("uuid", "revision_id"): scene["booking"].id, ("uuid", "goal_id"): scene["booking"].id,
               ("uuid", "action_id"): scene["booking"].id, ("string", "decision"): "approve",
               ("int", "service_id"): 1,
-              ("uuid", "delivery_id"): scene["booking"].id, ("uuid", "session_id"): scene["booking"].id}
+              ("uuid", "delivery_id"): scene["booking"].id, ("uuid", "session_id"): scene["booking"].id,
+              ("int", "partner_id"): 1, ("uuid", "target_id"): scene["booking"].id}
     variable = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
     reached = []
     for rule in app.url_map.iter_rules():
