@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from caseapp.beneficiaries import iso
@@ -32,6 +32,7 @@ class LoadResult:
 def load_reference_data(entries=STRUCTURES) -> LoadResult:
     """Create missing structures and services; never overwrite what admins edited."""
     result = LoadResult()
+    with_directory = _directory_exists()
     by_code = {s.code: s for s in db.session.execute(select(Structure)).scalars()}
     for entry in entries:
         structure = by_code.get(entry["code"])
@@ -47,13 +48,19 @@ def load_reference_data(entries=STRUCTURES) -> LoadResult:
         elif structure.capacity is None and entry.get("capacity"):
             structure.capacity = entry["capacity"]  # a capacity added to the reference data later
         result.services_created += _add_missing_services(structure, entry["services"])
-        if "partner" in entry and structure.partner is None:
+        if with_directory and "partner" in entry and structure.partner is None:
             _new_profile(structure, **entry["partner"])
             result.partners_created += 1
     db.session.flush()
     _link_parents(entries, by_code)
     db.session.flush()
     return result
+
+
+def _directory_exists() -> bool:
+    """False on a database migrated only part of the way (before 0015_partners: tests of older
+    migrations load the structures there); the directory entries wait for their table."""
+    return inspect(db.session.connection()).has_table(PartnerProfile.__tablename__)
 
 
 def _add_missing_services(structure: Structure, services) -> int:
