@@ -93,7 +93,8 @@ class PartnerProfile(db.Model):
     """A partner organisation's directory entry (one per `Structure` of kind "partner").
 
     Contact details of an organisation stay clear (they are shown to every caseworker);
-    the coordinator's notes are narrative and sealed under the entry's own data key.
+    the coordinator's notes are narrative and sealed under the entry's own data key (made
+    when notes are first written).
     `version` guards against two coordinators editing the entry at once: every save of
     the entry (names, services, languages included) updates this row.
     """
@@ -102,7 +103,8 @@ class PartnerProfile(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), unique=True, nullable=False)
-    data_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("data_keys.id"), unique=True, nullable=False)
+    # Made with the first notes: most entries have none, and a key per entry would be 39 keys for nothing.
+    data_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("data_keys.id"), unique=True)
     contact_name: Mapped[str | None] = mapped_column(String(128))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -117,13 +119,13 @@ class PartnerProfile(db.Model):
     notes = EncryptedField("notes_ct")
 
     structure: Mapped[Structure] = relationship(back_populates="partner")
-    data_key: Mapped[DataKey] = relationship(DataKey, lazy="joined", innerjoin=True)
+    data_key: Mapped[DataKey | None] = relationship(DataKey, lazy="joined")
     languages: Mapped[list[PartnerLanguage]] = relationship(
         back_populates="profile", cascade="all, delete-orphan", order_by="PartnerLanguage.code", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
-    def encryption_key(self) -> DataKey:
+    def encryption_key(self) -> DataKey | None:
         return self.data_key
 
     @property

@@ -91,9 +91,7 @@ PARTNER_CODE_PREFIX = "P-"
 
 
 def _new_profile(structure: Structure, *, language_codes=(), website=None) -> PartnerProfile:
-    key = DataKey.create()
-    db.session.add(key)
-    profile = PartnerProfile(structure=structure, data_key=key, website=website, created_at=utcnow())
+    profile = PartnerProfile(structure=structure, website=website, created_at=utcnow())
     profile.language_codes = language_codes
     db.session.add(profile)
     return profile
@@ -143,8 +141,12 @@ def save_partner(structure: Structure | None, values: dict, *, actor,
     structure.active = bool(values["active"])
     _set_services(structure, values["service_codes"])
     profile.language_codes = values["language_codes"]
-    for name in ("contact_name", "phone", "email", "website", "address", "notes"):
+    for name in ("contact_name", "phone", "email", "website", "address"):
         setattr(profile, name, values.get(name) or None)
+    if values.get("notes") and profile.data_key is None:
+        profile.data_key = DataKey.create()
+        db.session.add(profile.data_key)
+    profile.notes = values.get("notes") or None
     profile.updated_at = utcnow()  # the entry's row changes on every save: its version guards all of it
     profile.updated_by_id = actor.id
     try:

@@ -34,7 +34,7 @@ def upgrade():
     op.create_table('partner_profiles',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('structure_id', sa.Integer(), nullable=False),
-    sa.Column('data_key_id', sa.Uuid(), nullable=False),
+    sa.Column('data_key_id', sa.Uuid(), nullable=True),
     sa.Column('contact_name', sa.String(length=128), nullable=True),
     sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),

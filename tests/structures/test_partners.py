@@ -101,12 +101,19 @@ def test_a_coordinator_adds_edits_and_deactivates_a_partner(client, login_as):
         ("partners.create", str(steps.id), coordinator.id), ("partners.update", str(steps.id), coordinator.id)]
 
 
-def test_the_notes_are_sealed_at_rest(db_session):
-    steps = service.save_partner(None, values(), actor=make_user("coordinator"))
+def test_the_notes_are_sealed_at_rest_under_a_key_made_with_the_first_notes(db_session):
+    unhcr = structure("P-UNHCR")
+    assert all(p.partner.data_key_id is None for p in partners())  # loading made no key
+    service.save_partner(unhcr, values(code="P-UNHCR", name_en=unhcr.name_en, name_el=unhcr.name_el),
+                         actor=make_user("coordinator"))
     db.session.flush()
     raw = db.session.execute(text("SELECT notes FROM partner_profiles WHERE structure_id = :id"),
-                             {"id": steps.id}).scalar_one()
-    assert b"canary-note-7731" not in bytes(raw) and steps.partner.notes == NEW["notes"]
+                             {"id": unhcr.id}).scalar_one()
+    assert b"canary-note-7731" not in bytes(raw) and unhcr.partner.notes == NEW["notes"]
+    assert unhcr.partner.data_key_id is not None
+    service.save_partner(unhcr, values(code="P-UNHCR", notes=None), actor=make_user("coordinator"))
+    db.session.flush()
+    assert unhcr.partner.notes is None
 
 
 def test_bad_input_is_shown_on_its_field_with_what_was_typed(client, login_as):
