@@ -18,7 +18,7 @@ from caseapp.structures.models import Service, Structure
 DEMO_REFERRALS = [
     ("Yusuf", "DIS-PROG", "CASE_MANAGEMENT", "urgent",
      "Walks with difficulty since an injury; asks for help with the disability certification.", None),
-    ("Amina", "P-PRAKSIS", "REFERRAL_SUPPORT", "routine",
+    ("Amina", "P-PRAKSIS", "EMPLOYMENT", "routine",
      "Looking for a job-readiness programme; speaks Arabic and some English.", "phone"),
 ]
 
