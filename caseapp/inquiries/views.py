@@ -20,6 +20,7 @@ from caseapp.inquiries import queries, service
 from caseapp.inquiries.forms import AnswerForm, DeclineForm
 from caseapp.inquiries.models import OPEN
 from caseapp.panels import register_panel
+from caseapp.security.audit_labels import register_action_labels, register_object_labels
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
 from caseapp.viewtools import audited, not_visible, user, uuid_arg, version_of
@@ -138,3 +139,14 @@ def act(target_id: uuid.UUID, action: str):
     status = refused_status(form) if getattr(form, "refused", None) else 400
     forms = {"decline_form": form} if action == "decline" else {"referred_form": form}
     return _render_show(target, **forms), status
+
+
+register_action_labels({
+    "inquiries.send": _l("Holders asked about a possible duplicate"),
+    "inquiries.list": _l("Requests from other structures viewed"),
+    "inquiries.view": _l("Request from another structure viewed"),
+    "inquiries.decline": _l("Request from another structure declined"),
+    "inquiries.mark_referred": _l("Request from another structure answered with a referral"),
+})
+register_object_labels({"inquiry": _l("Request to the holders"), "inquiry_target": _l("Request from another structure"),
+                        "inquiry_page": _l("Requests from other structures"), "partner_page": _l("Partner directory")})

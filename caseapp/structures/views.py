@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from caseapp.beneficiaries import iso
 from caseapp.extensions import db
 from caseapp.formtools import commit_or_show, refused_status
+from caseapp.security.audit_labels import register_action_labels
 from caseapp.security.permissions import permission_required
 from caseapp.structures import queries, service
 from caseapp.structures.catalogue import PARTNER_SERVICES
@@ -101,3 +102,12 @@ def _partner_form(partner: Structure | None):
     if partner is None:
         return html, status
     return audited(html, "partners.edit_view", object_type="structure", object_id=partner.id), status
+
+
+register_action_labels({
+    "partners.list": _l("Partner directory viewed"),
+    "partners.view": _l("Partner viewed"),
+    "partners.edit_view": _l("Partner form opened"),
+    "partners.create": _l("Partner added"),
+    "partners.update": _l("Partner changed"),
+})
