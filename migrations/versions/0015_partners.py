@@ -1,7 +1,7 @@
 """Partner directory (contact, languages, sealed notes) and requests to the holders of a possible duplicate.
 
 Revision ID: 0015_partners
-Revises: 0012_plans
+Revises: 0011_deliveries
 
 Reviewed by hand. New tables only; nothing existing changes. The partners' entries are
 filled by `flask structures load` (idempotent: it adds the missing ones, never overwrites).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_partners'
-down_revision = '0012_plans'
+down_revision = '0011_deliveries'
 branch_labels = None
 depends_on = None
 
