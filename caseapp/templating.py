@@ -26,6 +26,7 @@ class NavItem:
     order: int
     badge: Callable[[object], int | None] | None = None  # e.g. referrals waiting for an answer
     visible: Callable[[object], bool] | None = None  # e.g. only for staff of a shelter
+    more: bool = False  # a less used page: listed under "More", so the header stays on one line
 
 
 NAVIGATION: dict[str, NavItem] = {}
@@ -33,17 +34,17 @@ NAVIGATION: dict[str, NavItem] = {}
 
 def register_nav(endpoint: str, label, *, permission: str | None, order: int,
                  badge: Callable[[object], int | None] | None = None,
-                 visible: Callable[[object], bool] | None = None) -> None:
+                 visible: Callable[[object], bool] | None = None, more: bool = False) -> None:
     """Add a main-navigation entry (each domain registers its own, at import of its views).
 
     `badge(user)` returns a count shown next to the label (one query at most, as it runs
     on every page), or None for none. `visible(user)` (no query: it runs on every page)
-    hides the entry from users with the permission to whom it means nothing.
+    hides the entry from users with the permission to whom it means nothing. `more` lists a
+    less used page under the header's "More" disclosure rather than on the header's line.
     """
-    NAVIGATION[endpoint] = NavItem(endpoint, label, permission, order, badge, visible)
+    NAVIGATION[endpoint] = NavItem(endpoint, label, permission, order, badge, visible, more)
 
 
-register_nav("main.home", _l("Home"), permission=None, order=0)
 register_nav("beneficiaries.index", _l("Beneficiaries"), permission="beneficiaries.view", order=10)
 register_nav("users_admin.index", _l("Users"), permission="users.manage", order=80)
 register_nav("structures.index", _l("Structures"), permission="structures.view", order=85)
@@ -67,8 +68,8 @@ def structure_kind_label(kind: str) -> str:
     return str(STRUCTURE_KIND_LABELS.get(kind, kind))
 
 
-def navigation_items() -> list[tuple[str, object, int | None]]:
-    """(endpoint, label, badge count or None) for the current user, in order."""
+def navigation_items() -> list[tuple[str, object, int | None, bool]]:
+    """(endpoint, label, badge count or None, listed under "More") for the current user, in order."""
     if not current_user.is_authenticated:
         return []
     if "navigation" in g:
@@ -78,7 +79,7 @@ def navigation_items() -> list[tuple[str, object, int | None]]:
         if item.visible is not None and not item.visible(current_user):
             continue
         if item.permission is None or current_user.has_permission(item.permission):
-            items.append((item.endpoint, item.label, item.badge(current_user) if item.badge else None))
+            items.append((item.endpoint, item.label, item.badge(current_user) if item.badge else None, item.more))
     return items
 
 

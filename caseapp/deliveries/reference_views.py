@@ -16,7 +16,7 @@ from caseapp.viewtools import not_visible, user, version_of
 
 bp = Blueprint("reference", __name__, url_prefix="/reference")
 
-register_nav("reference.index", _l("Reference data"), permission="reference.manage", order=86)
+register_nav("reference.index", _l("Reference data"), permission="reference.manage", order=86, more=True)
 
 
 @bp.route("/")

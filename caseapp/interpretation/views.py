@@ -54,7 +54,7 @@ def _waiting_badge(viewer):
 register_nav("interpretation.mine", _l("My assignments"), permission="interpretation.own", order=5)
 register_nav("interpretation.index", _l("Interpretation"), permission="interpretation.request", order=40,
              badge=_waiting_badge)
-register_nav("interpretation.interpreters", _l("Interpreters"), permission="interpreters.manage", order=82)
+register_nav("interpretation.interpreters", _l("Interpreters"), permission="interpreters.manage", order=82, more=True)
 
 
 def _case_panel(case_file, viewer):

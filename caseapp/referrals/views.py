@@ -73,7 +73,7 @@ def _waiting_badge(viewer):
 
 
 register_nav("referrals.inbox", _l("Referrals"), permission="referrals.view", order=30, badge=_waiting_badge)
-register_nav("referrals.calendar", _l("Working days"), permission="referrals.calendar", order=83)
+register_nav("referrals.calendar", _l("Working days"), permission="referrals.calendar", order=83, more=True)
 
 
 # --- panels on the case file, the profile and home ----------------------------------------------------

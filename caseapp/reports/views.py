@@ -19,7 +19,7 @@ from caseapp.viewtools import audited, not_visible, text_arg, user
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 register_nav("reports.index", _l("Reports"), permission="reports.view", order=70)
-register_nav("reports.caseload", _l("My caseload"), permission="reports.caseload", order=71)
+register_nav("reports.caseload", _l("My caseload"), permission="reports.caseload", order=71, more=True)
 
 
 def display_value(value, kind) -> str:

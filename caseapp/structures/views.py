@@ -21,7 +21,7 @@ from caseapp.viewtools import audited, int_arg, not_visible, text_arg, user, ver
 
 bp = Blueprint("structures", __name__, url_prefix="/structures")
 
-register_nav("structures.partners", _l("Partners"), permission="partners.view", order=60)
+register_nav("structures.partners", _l("Partners"), permission="partners.view", order=60, more=True)
 
 
 @bp.route("/")

@@ -12,7 +12,7 @@ from caseapp.casefiles import service as casefile_service
 from caseapp.dates import local_today
 from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, log_in_in_english
 from tests.factories import beneficiary_values, structure
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,8 @@ def _overflow(page) -> int:
 
 
 def _nav_paths(page) -> list[str]:
-    return page.get_by_role("navigation", name="Κύρια πλοήγηση").get_by_role("link").evaluate_all(
+    """Every page of the main navigation, those listed under "More" too."""
+    return page.locator("nav[aria-label='Κύρια πλοήγηση'] a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
 
 
@@ -124,9 +125,26 @@ def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, username
 
         first_row = middles(".brand, .header-tools > *")
         assert max(first_row) - min(first_row) <= 8, first_row   # brand and account tools: one line
-        entries = middles("nav li")
+        entries = middles("nav > ul > li")
         assert len(entries) >= 2 and max(entries) - min(entries) <= 2, entries  # the navigation: one line
-        assert max(heights("nav li")) < 40          # no entry broken over two lines
+        assert max(heights("nav > ul > li")) < 40          # no entry broken over two lines
+        assert _overflow(page) <= 0
+    finally:
+        context.close()
+
+
+def test_less_used_pages_are_under_more_and_reachable_by_keyboard(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=LAPTOP)
+    page = context.new_page()
+    try:
+        log_in_in_english(page, "supervisor", DEMO_PASSWORD)
+        nav = page.get_by_role("navigation", name="Main navigation")
+        expect(nav.get_by_role("link", name="Partners")).to_be_hidden()   # not on the header's line
+        nav.get_by_text("More", exact=True).focus()
+        page.keyboard.press("Enter")
+        expect(nav.get_by_role("link", name="Partners")).to_be_visible()
+        nav.get_by_role("link", name="Partners").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Partner")
         assert _overflow(page) <= 0
     finally:
         context.close()
