@@ -7,6 +7,7 @@ form) with `caseapp.formtools.show_error`, and keep what the user typed.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseapp.extensions import db
@@ -48,3 +49,14 @@ def flush_or_conflict(message=None) -> None:
         db.session.flush()
     except StaleDataError:
         raise ConflictError(message) from None
+
+
+def add_or_refuse(obj, error: DomainError) -> None:
+    """Add `obj` and flush it in a savepoint; if the database refuses it as a duplicate
+    (a unique constraint: someone saved the same thing at the same moment), raise `error`
+    instead of failing the request. The savepoint keeps the rest of the transaction usable."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+    except IntegrityError:
+        raise error from None

@@ -4,19 +4,22 @@ Every domain's forms and views use these; no domain imports another's forms.
 """
 from __future__ import annotations
 
+import secrets
 import unicodedata
 from datetime import date, datetime
 from typing import Callable, TypeVar
 
-from flask import flash, redirect
+from flask import flash, redirect, request
+from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.dates import local_today
 from caseapp.domain import DomainError
+from caseapp import submissions
 from caseapp.extensions import db
 
 T = TypeVar("T")
@@ -111,7 +114,12 @@ class Form(FlaskForm):
     typed in one field of a pair is either kept or refused with a message.
 
     Derived fields follow their source: see `DERIVED`.
+
+    A form sent by POST (one with CSRF protection) carries a random `submission_id`, so
+    that sending the same rendered form twice saves it once (`caseapp.submissions`).
     """
+
+    submission_id = HiddenField()
 
     # {derived field name: (source field name, function(source value) -> derived value)}.
     # The form carries, in a hidden `<derived>_shown` input, the derived value it was shown
@@ -122,6 +130,18 @@ class Form(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             return harden_field(super().bind_field(form, unbound_field, options))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.meta.csrf:
+            del self.submission_id   # a search form sent by GET: nothing is saved, no token in the URL
+        elif not self.submission_id.data:
+            self.submission_id.data = secrets.token_urlsafe(16)
+
+    def submitted_token(self) -> str | None:
+        """The token this form was sent with (None if it carried none we issued)."""
+        field = self._fields.get("submission_id")
+        return submissions.usable_token(field.raw_data[0]) if field is not None and field.raw_data else None
 
     def validate(self, extra_validators=None) -> bool:
         self._follow_sources()
@@ -236,11 +256,19 @@ def show_error(form, error) -> None:
 def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable[[T], str]):
     """Run `action` (a service call) in the request's transaction.
 
-    On success: commit, flash `success` (a message, or None for no message) and
+    On success: commit, flash `success` (a message, a function of the result giving
+    one, or None for no message) and
     return a redirect to `next_url(result)`. On a `DomainError`: roll back, put the
     message on `form` (its field, or above the form) and return None, so the view
     shows the form again with everything the user typed (status 400 or 409).
+
+    The same rendered form sent a second time (a double click, the back button) is not
+    saved again: the user is told so and taken where the first sending led
+    (`caseapp.submissions`).
     """
+    again = claim_submission(form)
+    if again is not None:
+        return again
     try:
         result = action()
     except DomainError as error:
@@ -248,10 +276,41 @@ def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable
         show_error(form, error)
         form.refused = error
         return None
+    url = settle_submission(form, next_url(result))
     db.session.commit()
+    if callable(success):
+        success = success(result)
     if success:
         flash(str(success), "success")
-    return redirect(next_url(result))
+    return redirect(url)
+
+
+def claim_submission(form):
+    """For a view that saves a form by hand: call before the save, in its transaction.
+
+    Returns None when this rendered form is sent for the first time (its token is now
+    claimed, and the claim commits or rolls back with the save), or the answer to give
+    when it was already saved: a redirect to where the first sending led, with a message.
+    A form without a token (sent by a script, or a GET form) is never a repeat.
+    """
+    token = form.submitted_token() if isinstance(form, Form) else None
+    if token is None:
+        return None
+    earlier = submissions.claim(current_user.get_id(), token)
+    if earlier is None:
+        form.claimed_token = token
+        return None
+    db.session.rollback()
+    flash(str(submissions.ALREADY_SAVED), "success")
+    return redirect(earlier.result_path or request.path)
+
+
+def settle_submission(form, url: str) -> str:
+    """Record, before the commit, where the save of a claimed form leads; returns `url`."""
+    token = getattr(form, "claimed_token", None)
+    if token is not None:
+        submissions.settle(current_user.get_id(), token, url)
+    return url
 
 
 def commit_or_flash(action: Callable[[], T], *, success, next_url: str):

@@ -15,3 +15,4 @@ from caseapp.stays.models import Stay, WaitingEntry  # noqa: F401
 from caseapp.households.models import HouseholdLink  # noqa: F401
 from caseapp.plans.models import Plan, PlanAction, PlanEvent, PlanGoal, PlanRevision, PlanRevisionEditor  # noqa: F401
 from caseapp.deliveries.models import GroupSession, ReferenceChange, ServiceDelivery  # noqa: F401
+from caseapp.submissions import FormSubmission  # noqa: F401

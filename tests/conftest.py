@@ -11,6 +11,7 @@ import json
 import os
 import re
 import tempfile
+import uuid
 
 import pytest
 from flask import g, has_app_context
@@ -205,3 +206,32 @@ def count_queries(app, db_session):
         return _Ctx()
 
     return _make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_database(request, tmp_path):
+    """A database of its own with committed data (a race needs two real transactions)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'race.sqlite'}"
+        admin = name = None
+    else:
+        name = f"caseapp_race_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = postgres_url().rsplit("/", 1)[0] + f"/{name}"
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

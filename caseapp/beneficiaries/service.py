@@ -133,6 +133,53 @@ def warning_acknowledged(values, token: str | None) -> bool:
 
 
 
+class PossibleDuplicate(BeneficiaryError):
+    """A new person who may already have a record: `report` (a `queries.DuplicateReport`)
+    says what the user may be told, `fingerprint` what "register anyway" must carry."""
+
+    def __init__(self, field: str | None, message, report, fingerprint: str):
+        super().__init__(field, message)
+        self.report = report
+        self.fingerprint = fingerprint
+
+
+def check_new_person(values: Mapping[str, object], *, actor, acknowledged: str | None = None,
+                     field: str | None = None, who=None) -> None:
+    """The city-wide duplicate check every registration goes through, also of people
+    registered inside another step (children at a shelter admission).
+
+    `values`: the registration values (family_name, birth_date, birth_year, phone,
+    document_number; missing ones count as empty). Passes when nothing may match, or
+    when `acknowledged` is the fingerprint of these very values (the user saw the
+    warning and chose to register anyway). Otherwise raises `PossibleDuplicate` on
+    `field`, naming visible matches by reference (`who`: how the message names the
+    person, default "this person") and saying only "elsewhere" of the others; a match
+    held only by confidential structures leaves no trace. Audited as
+    "beneficiaries.duplicate_check" with ids of the visible matches only.
+    """
+    from caseapp.beneficiaries import queries
+
+    report = queries.find_possible_duplicates(
+        actor, surname=values.get("family_name"), birth_date=values.get("birth_date"),
+        birth_year=values.get("birth_year") or (values["birth_date"].year if values.get("birth_date") else None),
+        phone=values.get("phone"), document=values.get("document_number"))
+    outcome = "visible_match" if report.visible else "match_elsewhere" if report.elsewhere else "no_match"
+    record("beneficiaries.duplicate_check", object_type="beneficiary_search", outcome=outcome, user=actor,
+           subjects=[b.id for b in report.visible])
+    fingerprint = duplicate_fingerprint(values)
+    if not report.any or warning_acknowledged(values, acknowledged):
+        return
+    who = who or _l("this person")
+    if report.visible:
+        message = _l("A record that may be %(who)s already exists: %(refs)s. If it is the same person, admit that "
+                     "record instead; if not, tick the box below to register anyway.", who=who,
+                     refs=", ".join(b.reference for b in report.visible))
+    else:
+        message = _l("A record that may be %(who)s is held by another structure. If it is the same person, ask "
+                     "for a referral; if not, tick the box below to register anyway.", who=who)
+    raise PossibleDuplicate(field, message, report, fingerprint)
+
+
 def _apply(beneficiary: Beneficiary, values: Mapping[str, object]) -> list[str]:
     """Set the given fields; returns the names of those that changed."""
     changed = []

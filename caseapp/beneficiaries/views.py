@@ -19,7 +19,7 @@ from caseapp.beneficiaries.lookups import beneficiary_or_404
 from caseapp.casefiles import queries as casefile_queries
 from caseapp.viewtools import audited, user, uuid_arg, version_of
 from caseapp.extensions import db
-from caseapp.formtools import show_error
+from caseapp.formtools import commit_or_show, show_error
 from caseapp.security import key_schedule
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
@@ -99,16 +99,13 @@ def register():
             duplicates = _check_duplicates(values)
         if confirmed or not duplicates.any:
             structure = next(s for s in structures if s.id == form.structure.data)
-            try:
-                beneficiary = service.register_beneficiary(values, structure=structure, actor=user(),
-                                                           after_warning=confirmed)
-            except (service.BeneficiaryError, casefile_service.CaseFileError) as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Registered with reference %(ref)s.", ref=beneficiary.reference), "success")
-                return redirect(url_for(".show", beneficiary_id=beneficiary.id))
+            done = commit_or_show(
+                form, lambda: service.register_beneficiary(values, structure=structure, actor=user(),
+                                                           after_warning=confirmed),
+                success=lambda b: _("Registered with reference %(ref)s.", ref=b.reference),
+                next_url=lambda b: url_for(".show", beneficiary_id=b.id))
+            if done is not None:
+                return done
         form.duplicate_check.data = service.duplicate_fingerprint(values)
         form.register_anyway.data = False
     if not (duplicates and duplicates.any):

@@ -15,7 +15,7 @@ from caseapp.casefiles.models import CaseFile
 from caseapp.casefiles.lookups import case_file_or_404
 from caseapp.viewtools import audited, int_arg, refuse, user, uuid_arg
 from caseapp.extensions import db
-from caseapp.formtools import show_error
+from caseapp.formtools import commit_or_show
 from caseapp.panels import register_panel
 from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
@@ -88,17 +88,14 @@ def add_note(case_file_id: uuid.UUID):
     form = NoteForm()
     if not form.validate_on_submit():
         return _render(case_file, note_form=form, status=400)
-    try:
-        note = casefile_service.add_note(case_file, form.text.data, confidential=form.confidential.data,
-                                         actor=user())
-    except casefile_service.CaseFileError as error:
-        db.session.rollback()
-        case_file = case_file_or_404(case_file_id)
-        show_error(form, error)
-        return _render(case_file, note_form=form, status=400)
-    db.session.commit()
-    flash(_("The note has been added."), "success")
-    return redirect(url_for(".show", case_file_id=case_file.id, _anchor=f"note-{note.id}"))
+    done = commit_or_show(
+        form, lambda: casefile_service.add_note(case_file, form.text.data, confidential=form.confidential.data,
+                                                actor=user()),
+        success=_("The note has been added."),
+        next_url=lambda note: url_for(".show", case_file_id=case_file_id, _anchor=f"note-{note.id}"))
+    if done is not None:
+        return done
+    return _render(case_file_or_404(case_file_id), note_form=form, status=400)
 
 
 def _transition(case_file_id: uuid.UUID, allowed, action, done_message: str):

@@ -69,7 +69,8 @@ def update_structure(structure: Structure, values: dict, *, actor, expected_vers
 
     `values`: any of STRUCTURE_FIELDS. Returns the changes (empty: nothing changed, nothing
     audited). Raises `ConflictError` on a stale version, `DomainError` when lifting the
-    confidential flag (see the module docstring) or for a negative capacity."""
+    confidential flag (see the module docstring), for a negative capacity or for one below
+    the beds taken today (`stays.service.occupied_beds`)."""
     check_version(structure, expected_version, CONFLICT)
     if structure.confidential and values.get("confidential") is False:
         raise DomainError(_l("Lifting the confidential flag is not done on screen: it would reveal at once "
@@ -78,6 +79,13 @@ def update_structure(structure: Structure, values: dict, *, actor, expected_vers
     capacity = values.get("capacity")
     if capacity is not None and capacity < 0:
         raise DomainError(_l("Enter a number from 0 to %(max)s.", max=100_000), "capacity")
+    if capacity is not None and capacity != structure.capacity:
+        from caseapp.stays.service import occupied_beds
+
+        taken = occupied_beds(structure.id)
+        if capacity < taken:
+            raise DomainError(_l("%(taken)d beds are taken today: the capacity cannot be lower. Discharge "
+                                 "people first, or enter at least %(taken)d.", taken=taken), "capacity")
     changes = _apply(structure, "structure", STRUCTURE_FIELDS, values, actor)
     if changes:
         _save(structure, "structure", "reference.structure_update", changes, actor)

@@ -22,7 +22,7 @@ from caseapp.deliveries import codes, queries, service
 from caseapp.deliveries.forms import ActionForm, AttendeeForm, DeliveryForm, DeskForm, SessionForm
 from caseapp.domain import DomainError
 from caseapp.extensions import db
-from caseapp.formtools import commit_or_show, refused_status, show_error
+from caseapp.formtools import claim_submission, commit_or_show, refused_status, settle_submission, show_error
 from caseapp.panels import register_panel
 from caseapp.security.permissions import permission_required
 from caseapp.templating import register_nav
@@ -118,6 +118,9 @@ def desk(structure_id: int):
         case_file = _find_case_file(form, structure)
         if case_file is not None:
             reference = case_file.beneficiary.reference
+            again = claim_submission(form)
+            if again is not None:
+                return again
             try:
                 delivery = service.record_delivery(
                     case_file, form.chosen_service(), on=local_today(), quantity=form.quantity.data, actor=user(),
@@ -135,9 +138,10 @@ def desk(structure_id: int):
                 db.session.rollback()
                 show_error(form, error)
             else:
+                url = settle_submission(form, url_for(".desk", structure_id=structure.id,
+                                                      service=delivery.service_id, done=delivery.id))
                 db.session.commit()
-                return redirect(url_for(".desk", structure_id=structure.id, service=delivery.service_id,
-                                        done=delivery.id))
+                return redirect(url)
         status = 400
     elif request.method == "POST":
         status = 400
@@ -309,14 +313,10 @@ def add_attendee(session_id: uuid.UUID):
         structure = group.structure
         case_file = _find_case_file(form, structure)
         if case_file is not None:
-            try:
-                service.add_attendee(group, case_file, actor=user())
-            except DomainError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
-                return redirect(url_for(".session", session_id=group.id))
+            done = commit_or_show(form, lambda: service.add_attendee(group, case_file, actor=user()), success=None,
+                                  next_url=lambda _d: url_for(".session", session_id=group.id))
+            if done is not None:
+                return done
         group = _session_or_404(session_id)
     return _render_register(group, form, 400)
 

@@ -11,7 +11,7 @@ from caseapp.beneficiaries.models import Beneficiary
 from caseapp.beneficiaries.queries import get_visible_beneficiary
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFile
-from caseapp.domain import DomainError
+from caseapp.domain import DomainError, add_or_refuse
 from caseapp.extensions import db
 from caseapp.households import codes
 from caseapp.households.models import HouseholdLink
@@ -56,17 +56,17 @@ def link(beneficiary: Beneficiary, other: Beneficiary | None, as_seen: str, *, s
     if other.id == beneficiary.id:
         raise HouseholdError(_l("This is the same person."), "reference")
     pair = {beneficiary.id, other.id}
+    already = HouseholdError(_l("These two people are already linked."), "reference")
     existing = db.session.execute(
         select(HouseholdLink.id).where(HouseholdLink.structure_id == structure_id,
                                        HouseholdLink.person_id.in_(pair), HouseholdLink.relative_id.in_(pair))
     ).first()
     if existing is not None:
-        raise HouseholdError(_l("These two people are already linked."), "reference")
+        raise already
     person_id, relative_id, relation = _stored(beneficiary.id, other.id, as_seen)
     entry = HouseholdLink(id=uuid.uuid4(), person_id=person_id, relative_id=relative_id, relation=relation,
                           structure_id=structure_id, created_at=utcnow(), created_by_id=actor.id)
-    db.session.add(entry)
-    db.session.flush()
+    add_or_refuse(entry, already)  # two people linking the same pair at once: the second is told
     record("households.link", object_type="household_link", object_id=entry.id, structure_id=structure_id,
            user=actor, subjects=[person_id, relative_id])
     for case_file in _my_case_files(actor, person_id, relative_id):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseapp.beneficiaries import codes as person_codes
@@ -14,6 +14,7 @@ from wtforms import SelectChoice
 
 # Rows for children on the admission form (blank rows are ignored).
 CHILD_ROWS = 4
+CHECK_FIELDS = ("duplicate_check", "register_anyway")
 
 
 def _sex_choices():
@@ -36,8 +37,18 @@ class AdmitForm(Form):
 
     def child_rows(self) -> list[dict]:
         """[{"index": 1, "given_name": field, ...}, ...] for the template."""
-        return [{"index": i, **{name: self[f"child{i}_{name}"] for name in CHILD_FIELDS}}
+        return [{"index": i, **{name: self[f"child{i}_{name}"] for name in CHILD_FIELDS + CHECK_FIELDS}}
                 for i in range(1, CHILD_ROWS + 1)]
+
+    def show_possible_duplicates(self, error) -> None:
+        """Put each row's warning (a `stays.service.PossibleDuplicates`) on its row and arm its
+        "register anyway" box with the fingerprint the warning was about."""
+        for row, warning in error.found:
+            field = self[f"child{row}_given_name"]
+            if warning.message not in field.errors:
+                field.errors = list(field.errors) + [warning.message]
+            self[f"child{row}_duplicate_check"].data = warning.fingerprint
+            self[f"child{row}_register_anyway"].data = False
 
     def children(self) -> list[dict]:
         """Values of the rows that were filled in (a row with any field filled in is a child)."""
@@ -45,7 +56,9 @@ class AdmitForm(Form):
         for i in range(1, CHILD_ROWS + 1):
             values = {name: self[f"child{i}_{name}"].data for name in CHILD_FIELDS}
             if values["given_name"] or values["family_name"] or values["birth_date"] or values["sex"]:
-                rows.append(values)
+                anyway = self[f"child{i}_register_anyway"].data
+                rows.append({**values, "index": i,
+                             "duplicate_check": self[f"child{i}_duplicate_check"].data if anyway else None})
         return rows
 
     def validate(self, extra_validators=None):
@@ -87,6 +100,11 @@ for _i in range(1, CHILD_ROWS + 1):
     setattr(AdmitForm, f"child{_i}_sex", SelectField(_l("Sex"), choices=_sex_choices, validate_choice=False))
     setattr(AdmitForm, f"child{_i}_birth_date",
             LocalDateField(_l("Date of birth"), validators=[Optional()], render_kw={"type": "date"}))
+    # Shown after a possible-duplicate warning on the row (caseapp/beneficiaries/service.check_new_person).
+    setattr(AdmitForm, f"child{_i}_duplicate_check", HiddenField())
+    setattr(AdmitForm, f"child{_i}_register_anyway",
+            BooleanField(_l("I have checked: this child is not the record found. Register anyway.")))
+
 
 
 class DischargeForm(Form):

@@ -146,6 +146,33 @@ def _lock_shelter(structure_id: int) -> None:
         raise
 
 
+class PossibleDuplicates(StayError):
+    """Children who may already have a record: `found` is [(row index, PossibleDuplicate)]."""
+
+    def __init__(self, found):
+        first_index, first = found[0]
+        super().__init__(first.message, first.field)
+        self.found = found
+
+
+def _check_children_are_new(children: list[dict], mother, actor) -> None:
+    """Each child registered at admission goes through the same duplicate check as any
+    registration (`beneficiaries.service.check_new_person`); a child whose row carries the
+    acknowledged fingerprint ("register anyway") passes. Raises `PossibleDuplicates`."""
+    found = []
+    for index, values in enumerate(children, start=1):
+        row = values.get("index", index)
+        check = {"family_name": values.get("family_name") or mother.family_name,
+                 "birth_date": values.get("birth_date")}
+        try:
+            beneficiary_service.check_new_person(check, actor=actor, acknowledged=values.get("duplicate_check"),
+                                                 field=f"child{row}_given_name", who=_l("this child"))
+        except beneficiary_service.PossibleDuplicate as error:
+            found.append((row, error))
+    if found:
+        raise PossibleDuplicates(found)
+
+
 def child_age(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
@@ -192,6 +219,7 @@ def admit(case_file: CaseFile, admitted_on: date | None, *, actor, children: Ite
         raise StayError(_l("At most %(n)d children can be registered at once.", n=MAX_CHILDREN))
     for index, values in enumerate(children, start=1):
         _check_child(values, index, admitted_on)
+    _check_children_are_new(children, case_file.beneficiary, actor)
     for companion in companions:
         if companion.structure_id != structure.id or not companion.is_open:
             raise StayError(_l("Everyone admitted together needs an open case file at this shelter."), "companions")
@@ -214,7 +242,8 @@ def admit(case_file: CaseFile, admitted_on: date | None, *, actor, children: Ite
         child_values["sex"] = child_values["sex"] or "unknown"
         child_values["nationality"] = mother.nationality
         child_values["language_codes"] = mother.language_codes
-        child = beneficiary_service.register_beneficiary(child_values, structure=structure, actor=actor)
+        child = beneficiary_service.register_beneficiary(child_values, structure=structure, actor=actor,
+                                                         after_warning=bool(values.get("duplicate_check")))
         household_service.link(mother, child, "child", structure_id=structure.id, actor=actor)
         files.append(next(cf for cf in child.case_files if cf.structure_id == structure.id))
     stays = [_new_stay(cf, admitted_on, actor) for cf in files]

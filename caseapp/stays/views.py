@@ -137,6 +137,7 @@ def admit(case_file_id: uuid.UUID):
     case_file = _staff_case_file(case_file_id)
     viewer = user()
     companions = queries.companions_for(viewer, case_file)
+    matches = []   # possible duplicates of children, named on the page: audited as shown
     form = AdmitForm()
     _companion_choices(form, companions)
     if form.validate_on_submit():
@@ -155,6 +156,9 @@ def admit(case_file_id: uuid.UUID):
                               next_url=lambda _stays: url_for("cases.show", case_file_id=case_file_id))
         if done is not None:
             return done
+        if isinstance(getattr(form, "refused", None), service.PossibleDuplicates):
+            form.show_possible_duplicates(form.refused)
+            matches = [b.id for _row, warning in form.refused.found for b in warning.report.visible]
         case_file = _staff_case_file(case_file_id)
     structure = case_file.structure
     occupied, _waiting = queries.bed_summary([structure.id])[structure.id]
@@ -163,7 +167,7 @@ def admit(case_file_id: uuid.UUID):
     status = refused_status(form) if request.method == "POST" else 200
     return audited(html, "stays.admit_form", object_type="case_file", object_id=case_file.id,
                    structure_id=case_file.structure_id, subjects=[case_file.beneficiary_id]
-                   + [cf.beneficiary_id for cf in companions]), status
+                   + [cf.beneficiary_id for cf in companions] + matches), status
 
 
 # --- discharge --------------------------------------------------------------------------------------------

@@ -104,3 +104,23 @@ def test_staff_cannot_edit_reference_data(client, login):
     login(make_user("supervisor", structures=("KEM",)))
     assert client.get("/reference/").status_code == 403
     assert client.get(f"/reference/structures/{structure('KEM').id}").status_code == 403
+
+
+def test_a_capacity_below_the_beds_taken_today_is_refused_on_its_field(client, login, post_form):
+    from tests.stays.factories import admit, resident, set_capacity
+
+    shelter = set_capacity("SHELTER-ADD", 5)
+    for _ in range(3):
+        admit(resident("SHELTER-ADD"))
+    db.session.commit()
+    login(make_user("admin"))
+    path = f"/reference/structures/{shelter.id}"
+    for too_few in (0, 2):
+        response = post_form(path, **_structure_form(shelter, capacity=too_few))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "3 beds are taken today" in page
+        db.session.refresh(shelter)
+        assert shelter.capacity == 5
+    assert post_form(path, **_structure_form(shelter, capacity=3)).status_code == 302
+    db.session.refresh(shelter)
+    assert shelter.capacity == 3

@@ -152,3 +152,22 @@ def test_the_household_panel_takes_the_same_number_of_queries_for_1_or_8_members
     small = measure()
     add(7)
     assert measure() == small
+
+
+def test_a_link_saved_by_someone_else_at_the_same_moment_is_refused_with_a_message(db_session):
+    """What the second of two simultaneous links meets: the pair was written after its check. The
+    database's unique key refuses it; the caseworker is told, and the transaction stays usable."""
+    from caseapp.domain import add_or_refuse
+    from caseapp.models_base import utcnow
+    import uuid
+
+    staff = make_user("caseworker", structures=("KEM",))
+    first, second = (make_beneficiary("KEM", actor=staff) for _ in range(2))
+    service.link(first, second, "sibling", structure_id=structure("KEM").id, actor=staff)
+    person_id, relative_id = sorted((first.id, second.id), key=str)
+    twin = HouseholdLink(id=uuid.uuid4(), person_id=person_id, relative_id=relative_id, relation="sibling",
+                         structure_id=structure("KEM").id, created_at=utcnow(), created_by_id=staff.id)
+    with pytest.raises(service.HouseholdError) as refused:
+        add_or_refuse(twin, service.HouseholdError(english("These two people are already linked."), "reference"))
+    assert refused.value.field == "reference"
+    assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 1  # still usable

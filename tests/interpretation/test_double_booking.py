@@ -3,20 +3,16 @@ also when two assignments race from two connections."""
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from caseapp.domain import DomainError
 from caseapp.extensions import db
 from caseapp.interpretation import service
 from caseapp.interpretation.models import ASSIGNED, InterpretationRequest
-from caseapp.structures.service import load_reference_data
-from tests.conftest import make_app, postgres_url
 from tests.factories import make_user
 from tests.interpretation.factories import in_days, make_interpreter, make_request, supervisor_of
 
@@ -110,35 +106,6 @@ def test_the_database_refuses_an_overlap_written_past_the_service(booked, backen
 
 
 # --- two connections racing ------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database(request, tmp_path):
-    """A database of its own with committed data (a race needs two real transactions)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.sqlite'}"
-        admin = name = None
-    else:
-        name = f"caseapp_race_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = postgres_url().rsplit("/", 1)[0] + f"/{name}"
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-        load_reference_data()
-        db.session.commit()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def _race(app, jobs):

@@ -4,11 +4,8 @@ SQLite: the write lock makes it run again once the winner committed)."""
 from __future__ import annotations
 
 import threading
-import uuid
 
-import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
@@ -16,38 +13,7 @@ from caseapp.domain import DomainError
 from caseapp.extensions import db
 from caseapp.stays import service
 from caseapp.stays.models import Stay
-from caseapp.structures.service import load_reference_data
-from tests.conftest import make_app, postgres_url
 from tests.stays.factories import admit, english, resident, set_capacity, shelter_staff
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def own_database(request, tmp_path):
-    """A database of its own with committed data (a race needs two real transactions)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'race.sqlite'}"
-        admin = name = None
-    else:
-        name = f"caseapp_stays_race_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = postgres_url().rsplit("/", 1)[0] + f"/{name}"
-    app = make_app(url)
-    with app.app_context():
-        upgrade()
-        load_reference_data()
-        db.session.commit()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def _race(app, jobs, structure_id):
