@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from caseapp.beneficiaries import codes as person_codes
 from caseapp.dates import local_today
-from caseapp.formtools import Form, LocalDateField, MultiCheckboxField, check_date_range, clean_name
+from caseapp.formtools import Form, LocalDateField, MultiCheckboxField, check_date_range, clean_name, clean_text
 from caseapp.stays import codes
 from caseapp.stays.service import ADULT_AGE, CHILD_FIELDS, child_age
 from wtforms import SelectChoice
@@ -123,6 +123,35 @@ class DischargeForm(Form):
 
     def validate_discharged_on(self, field):
         check_date_range(field)
+
+
+class CorrectStayForm(Form):
+    """Correct the days of a stay entered wrongly; an open stay shows only its admission."""
+
+    version = HiddenField()
+    admitted_on = LocalDateField(_l("Day of admission"), render_kw={"type": "date"},
+                                 validators=[InputRequired(message=_l("Enter the day of admission."))])
+    discharged_on = LocalDateField(_l("Day of discharge"), render_kw={"type": "date"}, validators=[Optional()])
+    reason = SelectField(_l("Reason for leaving"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Why the days are corrected"), filters=[clean_text],
+                         validators=[InputRequired(message=_l("Say why the days are corrected.")),
+                                     Length(max=2000)],
+                         description=_l("Kept as a note on the case file."))
+
+    def __init__(self, *args, stay=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = [SelectChoice("", str(_l("Choose…")))] + [
+            SelectChoice(code, str(label)) for code, label in codes.DISCHARGE_REASONS.items()]
+        if stay is not None and stay.is_open:
+            del self.discharged_on
+            del self.reason
+
+    def fill_from(self, stay) -> None:
+        self.version.data = stay.version
+        self.admitted_on.data = stay.admitted_on
+        if not stay.is_open:
+            self.discharged_on.data = stay.discharged_on
+            self.reason.data = stay.discharge_reason
 
     def validate_reason(self, field):
         if field.data and field.data not in codes.DISCHARGE_REASONS:

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from caseapp.beneficiaries import service as beneficiary_service
+from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
@@ -317,6 +318,62 @@ def discharge(stay: Stay, discharged_on: date | None, reason: str | None, *, act
     return stay
 
 
+# --- correction -------------------------------------------------------------------------------------
+
+
+def correct_stay(stay: Stay, admitted_on: date | None, discharged_on: date | None, reason: str | None,
+                 note: str | None, *, actor, expected_version: int | None = None) -> list[str]:
+    """Correct the days of a stay entered wrongly (an audited edit, never a delete).
+
+    `admitted_on` (and, for an ended stay, `discharged_on` and the discharge `reason`)
+    replace the recorded ones; an open stay stays open (its discharge is recorded with
+    `discharge`). `note`: why it was corrected (required; kept as an encrypted note on the
+    case file, never in the audit or the timeline, which name only the fields changed). The days obey the same rules as at admission and discharge: not in the
+    future, discharge not before admission, and no overlap with the person's other stays
+    in the same bed scope. Occupancy and the monthly counts follow the corrected days.
+    Returns the names of the fields that changed (empty: nothing changed, nothing recorded).
+
+    Raises `StayError` on "admitted_on" / "discharged_on" / "reason" / "note",
+    `ConflictError` for a stale form.
+    """
+    _check_staff(stay.case_file, actor)
+    check_version(stay, expected_version, CONFLICT)
+    _check_day(admitted_on, "admitted_on")
+    if not stay.is_open:
+        _check_day(discharged_on, "discharged_on")
+        if discharged_on < admitted_on:
+            raise StayError(_l("The discharge cannot be before the admission (%(day)s).",
+                               day=admitted_on.isoformat()), "discharged_on")
+        if reason not in codes.DISCHARGE_REASONS:
+            raise StayError(_l("Choose a reason from the list."), "reason")
+    else:
+        discharged_on, reason = None, None
+    others = db.session.execute(
+        select(Stay.admitted_on, Stay.discharged_on).where(
+            Stay.beneficiary_id == stay.beneficiary_id, Stay.bed_scope == stay.bed_scope, Stay.id != stay.id)
+    ).all()
+    for other_in, other_out in others:
+        # Nights are [admission, discharge): a stay may begin on the day another ended.
+        if admitted_on < (other_out or date.max) and other_in < (discharged_on or date.max):
+            raise StayError(_l("These days overlap another stay of this person (from %(day)s): one bed at a "
+                               "time.", day=other_in.isoformat()), "admitted_on")
+    new = {"admitted_on": admitted_on, "discharged_on": discharged_on, "discharge_reason": reason}
+    changed = [name for name, value in new.items() if getattr(stay, name) != value]
+    if not changed:
+        return []
+    if not (note or "").strip():
+        raise StayError(_l("Say why the days are corrected."), "note")
+    for name in changed:
+        setattr(stay, name, new[name])
+    flush_or_conflict(CONFLICT)
+    casefile_service.add_note(stay.case_file, note.strip(), confidential=False, actor=actor)
+    timeline.add_event(stay.case_file, "stay.corrected", actor=actor, text=",".join(changed),
+                       link=f"/stays/structures/{stay.structure_id}")
+    record("stays.correct", object_type="stay", object_id=stay.id, structure_id=stay.structure_id, user=actor,
+           subjects=[stay.beneficiary_id])
+    return changed
+
+
 # --- waiting list ----------------------------------------------------------------------------------
 
 
@@ -386,3 +443,7 @@ timeline.register_kind("stay.discharged", _l("Discharged from the shelter"),
                        lambda code: str(codes.DISCHARGE_REASONS.get(code, code)))
 timeline.register_kind("stay.waiting", _l("Added to the waiting list"), _describe_day)
 timeline.register_kind("stay.waiting_withdrawn", _l("Taken off the waiting list"))
+CORRECTED_FIELDS = {"admitted_on": _l("Day of admission"), "discharged_on": _l("Day of discharge"),
+                    "discharge_reason": _l("Reason for leaving")}
+timeline.register_kind("stay.corrected", _l("Days of the stay corrected"),
+                       lambda names: ", ".join(str(CORRECTED_FIELDS.get(n, n)) for n in names.split(",")))

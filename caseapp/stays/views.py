@@ -24,7 +24,7 @@ from caseapp.formtools import commit_or_flash, commit_or_show, refused_status
 from caseapp.panels import register_panel
 from caseapp.security.permissions import permission_required
 from caseapp.stays import codes, queries, service, stats
-from caseapp.stays.forms import AdmitForm, DischargeForm, VersionForm, WaitForm
+from caseapp.stays.forms import AdmitForm, CorrectStayForm, DischargeForm, VersionForm, WaitForm
 from caseapp.stays.models import Stay, WaitingEntry
 from caseapp.templating import register_nav
 from caseapp.beneficiaries.models import Beneficiary
@@ -204,6 +204,33 @@ def discharge(stay_id: uuid.UUID):
                            beneficiary=stay.beneficiary)
     status = refused_status(form) if request.method == "POST" else 200
     return audited(html, "stays.discharge_form", object_type="stay", object_id=stay.id,
+                   structure_id=stay.structure_id, subjects=[stay.beneficiary_id]), status
+
+
+@bp.route("/<uuid:stay_id>/correct", methods=["GET", "POST"])
+@permission_required("cases.view", "stays.manage")
+def correct(stay_id: uuid.UUID):
+    stay = _stay_or_404(stay_id)
+    form = CorrectStayForm(stay=stay)
+    if request.method == "GET":
+        form.fill_from(stay)
+    if form.validate_on_submit():
+        ended = "discharged_on" in form
+        done = commit_or_show(
+            form, lambda: service.correct_stay(
+                stay, form.admitted_on.data, form.discharged_on.data if ended else None,
+                form.reason.data if ended else None, form.note.data, actor=user(),
+                expected_version=version_of(form)),
+            success=lambda changed: _("The days of the stay have been corrected.") if changed
+            else _("Nothing was changed."),
+            next_url=lambda _changed: url_for("cases.show", case_file_id=stay.case_file_id))
+        if done is not None:
+            return done
+        stay = _stay_or_404(stay_id)
+    html = render_template("stays/correct.html", form=form, stay=stay, case_file=stay.case_file,
+                           beneficiary=stay.beneficiary)
+    status = refused_status(form) if request.method == "POST" else 200
+    return audited(html, "stays.correct_form", object_type="stay", object_id=stay.id,
                    structure_id=stay.structure_id, subjects=[stay.beneficiary_id]), status
 
 
