@@ -16,11 +16,12 @@ from tests.auth.conftest import ATTACKER, OFFICE, audited, login_post, post_form
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 WRONG = "not the password at all"
-CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+(")')
+# The random per-render values: CSRF tokens and the form's submission id (caseapp/submissions.py).
+CSRF_VALUE = re.compile(r'(name="(?:csrf_token|submission_id)"[^>]*value=")[^"]+(")')
 
 
 def masked(response) -> str:
-    """The page with its CSRF tokens blanked (the only part that may differ)."""
+    """The page with its random tokens blanked (the only part that may differ)."""
     return CSRF_VALUE.sub(r"\1TOKEN\2", response.get_data(as_text=True))
 
 
