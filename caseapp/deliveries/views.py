@@ -44,13 +44,13 @@ def _case_panel(case_file, viewer):
     if not viewer.has_permission("deliveries.record"):
         return None
     return {"deliveries": queries.case_file_deliveries(case_file, CASE_PANEL_LIMIT), "case_file": case_file,
-            "can_record": case_file.is_open}
+            "can_record": case_file.is_open, "subjects": [case_file.beneficiary_id]}
 
 
 def _profile_panel(beneficiary, viewer):
     if not viewer.has_permission("deliveries.record"):
         return None
-    return {"beneficiary": beneficiary}
+    return {"beneficiary": beneficiary, "subjects": [beneficiary.id]}
 
 
 register_panel("case_file", "deliveries", order=35, template="deliveries/_case_panel.html", context=_case_panel)

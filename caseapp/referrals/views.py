@@ -83,13 +83,14 @@ def _case_panel(case_file, viewer):
     if not viewer.has_permission("referrals.view"):
         return None
     return {"referrals": queries.case_file_referrals(case_file, PANEL_LIMIT), "case_file": case_file,
-            "can_refer": case_file.is_open and viewer.has_permission("referrals.send")}
+            "can_refer": case_file.is_open and viewer.has_permission("referrals.send"),
+            "subjects": [case_file.beneficiary_id]}
 
 
 def _profile_panel(beneficiary, viewer):
     if not viewer.has_permission("referrals.send"):
         return None
-    return {"beneficiary": beneficiary}
+    return {"beneficiary": beneficiary, "subjects": [beneficiary.id]}
 
 
 def _home_panel(viewer):
@@ -99,7 +100,8 @@ def _home_panel(viewer):
     overdue = queries.overdue_at_my_structures(viewer, HOME_LIMIT) if viewer.has_permission("cases.reassign") else None
     if not due and not overdue:
         return None
-    return {"due": due, "overdue": overdue, "today": local_today(), "limit": HOME_LIMIT}
+    return {"due": due, "overdue": overdue, "today": local_today(), "limit": HOME_LIMIT,
+            "subjects": [referral.beneficiary_id for referral in [*due, *(overdue or ())]]}
 
 
 register_panel("case_file", "referrals", order=30, template="referrals/_case_panel.html", context=_case_panel)

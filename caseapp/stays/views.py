@@ -53,7 +53,8 @@ def _case_panel(case_file, viewer):
     return {"case_file": case_file, "stays": stays, "current": current, "today": local_today(),
             "waiting": None if current else service.waiting_entry(case_file),
             "withdraw_form": VersionForm(formdata=None),
-            "can_manage": viewer.has_permission("stays.manage") and case_file.is_open}
+            "can_manage": viewer.has_permission("stays.manage") and case_file.is_open,
+            "subjects": [case_file.beneficiary_id]}
 
 
 register_panel("case_file", "stays", order=15, template="stays/_case_panel.html", context=_case_panel)
