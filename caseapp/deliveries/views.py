@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -327,7 +327,7 @@ def remove_attendee(session_id: uuid.UUID, delivery_id: uuid.UUID):
     group = _session_or_404(session_id)
     delivery = _delivery_or_404(delivery_id)
     if delivery.session_id != group.id:
-        abort(404)
+        not_visible("delivery", delivery_id)
     form = ActionForm()
     back = url_for(".session", session_id=group.id)
     if not form.validate_on_submit():
