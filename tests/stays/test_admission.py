@@ -282,6 +282,68 @@ def test_staff_of_another_structure_get_404_everywhere(client, login):
         assert client.get(url).status_code == 404, url
     token = csrf_token(client, "/")
     assert client.post(f"/stays/waiting/{entry.id}/withdraw", data={"csrf_token": token}).status_code == 404
-    denied = db.session.execute(select(func.count()).select_from(AuditEvent)
-                                .where(AuditEvent.outcome.like("denied%"))).scalar_one()
-    assert denied >= 5
+    denied = db.session.execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id)
+                                .where(AuditEvent.outcome == "denied").order_by(AuditEvent.id)).all()
+    assert [tuple(row) for row in denied] == [
+        ("access.denied", "structure", str(case_file.structure_id)),
+        ("access.denied", "case_file", str(case_file.id)),
+        ("access.denied", "stay", str(stay.id)),
+        ("access.denied", "case_file", str(case_file.id)),
+        ("access.denied", "stay_waiting_entry", str(entry.id)),
+    ]
+    db.session.expire_all()
+    assert db.session.get(Stay, stay.id).discharged_on is None          # nothing changed
+    assert service.waiting_entry(waiting_file).id == entry.id
+
+
+def test_an_erased_persons_stay_and_waiting_entry_answer_404_to_their_own_shelter(client, login):
+    from caseapp.beneficiaries import erasure
+
+    staff = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 10)
+    stay = admit(resident("SHELTER-W", actor=staff), actor=staff)[0]
+    waiting_file = resident("SHELTER-W", actor=staff)
+    entry = service.add_to_waiting_list(waiting_file, local_today(), 1, actor=staff)
+    db.session.flush()
+    entry_id, stay_id = entry.id, stay.id
+    erasure.erase_beneficiary(stay.beneficiary)
+    erasure.erase_beneficiary(waiting_file.beneficiary)
+    db.session.commit()
+    login(staff)
+    assert client.get(f"/stays/{stay_id}/discharge").status_code == 404
+    token = csrf_token(client, "/")
+    assert client.post(f"/stays/waiting/{entry_id}/withdraw", data={"csrf_token": token}).status_code == 404
+    denied = db.session.execute(select(AuditEvent.object_type, AuditEvent.object_id)
+                                .where(AuditEvent.outcome == "denied", AuditEvent.user_id == staff.id)).all()
+    assert sorted(tuple(r) for r in denied) == sorted([("stay", str(stay_id)), ("stay_waiting_entry", str(entry_id))])
+
+
+def test_stays_and_waiting_entries_are_visible_exactly_when_their_case_file_is(db_session):
+    """The lookups of the discharge and withdraw pages equal the one scoping query (visible_case_files)."""
+    from caseapp.casefiles.models import CaseFile
+    from caseapp.casefiles.queries import visible_case_files
+    from caseapp.stays import queries
+    from caseapp.stays.models import WaitingEntry
+
+    set_capacity("SHELTER-W", 10)
+    set_capacity("SHELTER-ADD", 10)
+    w_staff, add_staff = shelter_staff("SHELTER-W"), shelter_staff("SHELTER-ADD")
+    stays = [admit(resident(code, actor=who), actor=who)[0] for code, who in
+             (("SHELTER-W", w_staff), ("SHELTER-ADD", add_staff), ("SHELTER-W", w_staff))]
+    entries = [service.add_to_waiting_list(resident(code, actor=who), local_today(), 1, actor=who)
+               for code, who in (("SHELTER-W", w_staff), ("SHELTER-ADD", add_staff))]
+    db.session.flush()
+    viewers = [w_staff, add_staff, shelter_staff("SHELTER-W", "supervisor", "SHELTER-ADD"),
+               make_user("caseworker", structures=("KEM",)), make_user("admin"), make_user("coordinator")]
+    for viewer in viewers:
+        visible = set(db.session.execute(visible_case_files(viewer).join(CaseFile.beneficiary)
+                                          .where(Beneficiary.erased_at.is_(None))
+                                          .with_only_columns(CaseFile.id)).scalars())
+        for stay in stays:
+            assert (queries.get_visible_stay(viewer, stay.id) is not None) == (stay.case_file_id in visible)
+        for entry in entries:
+            found = queries.get_visible_waiting_entry(viewer, entry.id)
+            assert (found is not None) == (entry.case_file_id in visible)
+            assert found is None or isinstance(found, WaitingEntry)
+    assert queries.get_visible_stay(w_staff, stays[0].id) is not None   # the test is not vacuous
+    assert queries.get_visible_stay(w_staff, stays[1].id) is None
