@@ -11,6 +11,7 @@ from flask import abort, request
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from caseapp.panels import panel_subjects
 from caseapp.formtools import MAX_DATABASE_INT, has_unstorable_characters
 from caseapp.security.audit import record_and_commit, record_denied
 
@@ -27,8 +28,12 @@ def audited(html: str, action: str, **event) -> str:
 
     Rendering first keeps the objects loaded (a commit expires them, and a
     page of 50 would reload row by row); committing before returning means
-    no page leaves the server unless its audit event is stored.
+    no page leaves the server unless its audit event is stored. The people the page's
+    panels showed (`caseapp.panels.panel_subjects`) are named with the event's own subjects.
     """
+    shown = panel_subjects()
+    if shown:
+        event["subjects"] = set(event.get("subjects") or ()) | shown
     record_and_commit(action, **event)
     return html
 

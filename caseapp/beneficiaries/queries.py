@@ -40,6 +40,12 @@ def visible_beneficiaries(user) -> Select:
     return stmt.where(Beneficiary.erased_at.is_(None), held_here)
 
 
+def visible_beneficiary_ids(user) -> Select:
+    """The ids of `visible_beneficiaries`, as an uncorrelated subquery for `column.in_(...)`
+    (other domains filter the people they show with it, never with a rule of their own)."""
+    return visible_beneficiaries(user).with_only_columns(Beneficiary.id).correlate(None)
+
+
 def get_visible_beneficiary(user, beneficiary_id: uuid.UUID) -> Beneficiary | None:
     return db.session.execute(
         visible_beneficiaries(user).where(Beneficiary.id == beneficiary_id)

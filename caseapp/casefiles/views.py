@@ -17,7 +17,6 @@ from caseapp.viewtools import audited, int_arg, refuse, user, uuid_arg
 from caseapp.extensions import db
 from caseapp.formtools import commit_or_show
 from caseapp.panels import register_panel
-from caseapp.security.audit import record_and_commit
 from caseapp.security.permissions import permission_required
 from wtforms import SelectChoice
 
@@ -29,20 +28,14 @@ TO_ASSIGN_LIMIT = 20
 def _to_assign_panel(viewer):
     """Supervisors' home: the open files nobody holds (a caseworker left, or was deactivated).
 
-    Two queries whatever the number of files. The people shown are audited once the panel
-    has rendered (`record_shown`, called at the end of its template)."""
+    Two queries whatever the number of files. The people shown are named by the home
+    page's audit event (`subjects`)."""
     if not viewer.has_permission("cases.reassign"):
         return None
     files, total = queries.files_to_assign(viewer, TO_ASSIGN_LIMIT)
     if not total:
         return None
-
-    def record_shown() -> str:
-        record_and_commit("cases.to_assign_list", object_type="user", object_id=viewer.id,
-                          subjects=[cf.beneficiary_id for cf in files])
-        return ""
-
-    return {"files": files, "total": total, "record_shown": record_shown}
+    return {"files": files, "total": total, "subjects": [cf.beneficiary_id for cf in files]}
 
 
 register_panel("home", "to_assign", order=3, template="casefiles/_to_assign_panel.html", context=_to_assign_panel)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -44,13 +44,13 @@ def _case_panel(case_file, viewer):
     if not viewer.has_permission("deliveries.record"):
         return None
     return {"deliveries": queries.case_file_deliveries(case_file, CASE_PANEL_LIMIT), "case_file": case_file,
-            "can_record": case_file.is_open}
+            "can_record": case_file.is_open, "subjects": [case_file.beneficiary_id]}
 
 
 def _profile_panel(beneficiary, viewer):
     if not viewer.has_permission("deliveries.record"):
         return None
-    return {"beneficiary": beneficiary}
+    return {"beneficiary": beneficiary, "subjects": [beneficiary.id]}
 
 
 register_panel("case_file", "deliveries", order=35, template="deliveries/_case_panel.html", context=_case_panel)
@@ -327,7 +327,7 @@ def remove_attendee(session_id: uuid.UUID, delivery_id: uuid.UUID):
     group = _session_or_404(session_id)
     delivery = _delivery_or_404(delivery_id)
     if delivery.session_id != group.id:
-        abort(404)
+        not_visible("delivery", delivery_id)
     form = ActionForm()
     back = url_for(".session", session_id=group.id)
     if not form.validate_on_submit():

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from caseapp.beneficiaries.models import Beneficiary
-from caseapp.casefiles.models import CaseFile
+from caseapp.beneficiaries.queries import visible_beneficiary_ids
 from caseapp.casefiles.queries import user_structure_ids
 from caseapp.extensions import db
 from caseapp.households.models import HouseholdLink
@@ -23,9 +23,9 @@ from caseapp.structures.models import Structure
 HOUSEHOLD_LIMIT = 30
 
 
-def _held_by_mine(user, beneficiary_column):
-    return exists().where(CaseFile.beneficiary_id == beneficiary_column,
-                          CaseFile.structure_id.in_(user_structure_ids(user)))
+def _visible_person(user, beneficiary_column):
+    """The person is one the user sees: the one scoping query (`visible_beneficiaries`)."""
+    return beneficiary_column.in_(visible_beneficiary_ids(user))
 
 
 def _link_visible(user):
@@ -48,7 +48,7 @@ def household_of(user, beneficiary_id: uuid.UUID, limit: int = HOUSEHOLD_LIMIT) 
         select(HouseholdLink, other)
         .join(other, or_(and_(HouseholdLink.person_id == beneficiary_id, other.id == HouseholdLink.relative_id),
                          and_(HouseholdLink.relative_id == beneficiary_id, other.id == HouseholdLink.person_id)))
-        .where(other.erased_at.is_(None), _held_by_mine(user, other.id), _link_visible(user))
+        .where(_visible_person(user, other.id), _link_visible(user))
         .order_by(HouseholdLink.relation, other.created_at, HouseholdLink.created_at, HouseholdLink.id)
         .limit(limit * 2)
     ).all()
@@ -66,7 +66,7 @@ def get_visible_link(user, link_id: uuid.UUID) -> HouseholdLink | None:
     if not user.has_permission("beneficiaries.view"):
         return None
     return db.session.execute(
-        select(HouseholdLink).join(Beneficiary, Beneficiary.id == HouseholdLink.person_id)
-        .where(HouseholdLink.id == link_id, _link_visible(user), Beneficiary.erased_at.is_(None),
-               _held_by_mine(user, HouseholdLink.person_id), _held_by_mine(user, HouseholdLink.relative_id))
+        select(HouseholdLink)
+        .where(HouseholdLink.id == link_id, _link_visible(user),
+               _visible_person(user, HouseholdLink.person_id), _visible_person(user, HouseholdLink.relative_id))
     ).scalar_one_or_none()

@@ -37,10 +37,11 @@ def helpers():
 def _case_panel(case_file, viewer):
     if not viewer.has_permission("beneficiaries.view"):
         return None
-    return {"beneficiary_id": case_file.beneficiary_id, "case_file": case_file,
-            "members": queries.household_of(viewer, case_file.beneficiary_id),
+    members = queries.household_of(viewer, case_file.beneficiary_id)
+    return {"beneficiary_id": case_file.beneficiary_id, "case_file": case_file, "members": members,
             "can_link": viewer.has_permission("households.manage") and case_file.is_open,
-            "unlink_form": UnlinkForm(formdata=None)}
+            "unlink_form": UnlinkForm(formdata=None),
+            "subjects": [case_file.beneficiary_id, *(person.id for _link, person in members)]}
 
 
 def _profile_panel(beneficiary, viewer):
@@ -50,7 +51,7 @@ def _profile_panel(beneficiary, viewer):
     if not members:
         return None
     return {"beneficiary_id": beneficiary.id, "case_file": None, "members": members, "can_link": False,
-            "unlink_form": None}
+            "unlink_form": None, "subjects": [beneficiary.id, *(person.id for _link, person in members)]}
 
 
 register_panel("case_file", "household", order=20, template="households/_panel.html", context=_case_panel)

@@ -61,7 +61,7 @@ def _case_panel(case_file, viewer):
     if not viewer.has_permission("interpretation.request"):
         return None
     return {"requests": queries.case_file_requests(case_file, CASE_PANEL_LIMIT), "case_file": case_file,
-            "can_request": case_file.is_open}
+            "can_request": case_file.is_open, "subjects": [case_file.beneficiary_id]}
 
 
 def _home_panel(viewer):

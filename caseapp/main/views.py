@@ -4,6 +4,7 @@ from flask_login import current_user
 from caseapp.auth.views import safe_next
 from caseapp.casefiles import queries
 from caseapp.security.audit import record
+from caseapp.panels import panel_subjects
 from caseapp.viewtools import audited
 from caseapp.extensions import db
 from caseapp.security.permissions import authenticated, public
@@ -17,16 +18,17 @@ HOME_CASE_FILES = 20
 @bp.route("/")
 @authenticated
 def home():
-    """The user's landing page; caseworkers and supervisors see the open files assigned to them."""
+    """The user's landing page; caseworkers and supervisors see the open files assigned to them.
+
+    Audited whenever it shows a person: the own files listed, or any panel (files to
+    assign, referrals, plans...) naming someone; the event names all of them."""
     user = current_user._get_current_object()
-    if not user.has_permission("cases.view"):
-        return render_template("main/home.html", case_files=None)
-    case_files = queries.my_open_case_files(user, HOME_CASE_FILES)
+    case_files = queries.my_open_case_files(user, HOME_CASE_FILES) if user.has_permission("cases.view") else None
     html = render_template("main/home.html", case_files=case_files, limit=HOME_CASE_FILES)
-    if not case_files:
+    if not case_files and not panel_subjects():
         return html
-    return audited(html, "cases.my_list", object_type="user", object_id=user.id,
-                   subjects=[cf.beneficiary_id for cf in case_files])
+    return audited(html, "cases.my_list" if case_files else "home.view", object_type="user", object_id=user.id,
+                   subjects=[cf.beneficiary_id for cf in case_files or ()])
 
 
 @bp.route("/healthz")

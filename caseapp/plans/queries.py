@@ -84,6 +84,18 @@ def get_visible_action(user, action_id: uuid.UUID) -> PlanAction | None:
     return action
 
 
+def is_action_of_case_file(user, action_key: uuid.UUID, case_file_id: uuid.UUID) -> bool:
+    """Whether `action_key` (a plan action's key, shared by its copies in every revision) is an
+    action of the plan of this case file, in a revision the user may see (one query). A referral
+    links only to an action of the plan of the case file it is sent from."""
+    found = db.session.execute(
+        visible_revisions(user).join(PlanAction, PlanAction.revision_id == R.id)
+        .where(PlanAction.key == action_key, Plan.case_file_id == case_file_id)
+        .with_only_columns(PlanAction.id).limit(1)
+    ).first()
+    return found is not None
+
+
 def plan_of_case_file(case_file: CaseFile) -> Plan | None:
     """The case file's plan with its revisions (no goals), in two queries."""
     return db.session.execute(

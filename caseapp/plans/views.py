@@ -111,7 +111,7 @@ def _case_panel(case_file, viewer):
             "review_overdue": bool(in_force and in_force.review_on and in_force.review_on < today),
             "can_start": plan is None and case_file.is_open and viewer.has_permission("plans.edit")
             and case_file.structure_id in viewer.structure_ids,
-            "start_form": ButtonForm(formdata=None)}
+            "start_form": ButtonForm(formdata=None), "subjects": [case_file.beneficiary_id]}
 
 
 def _home_panel(viewer):
@@ -122,7 +122,8 @@ def _home_panel(viewer):
     waiting = queries.waiting_count(viewer) if viewer.has_permission("plans.review") else 0
     if not attention and not waiting:
         return None
-    return {"attention": attention, "waiting": waiting, "limit": HOME_LIMIT}
+    return {"attention": attention, "waiting": waiting, "limit": HOME_LIMIT,
+            "subjects": [item.revision.plan.beneficiary_id for item in attention]}
 
 
 register_panel("case_file", "plans", order=30, template="plans/_case_panel.html", context=_case_panel)

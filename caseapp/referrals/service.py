@@ -191,13 +191,23 @@ def sending_case_file(beneficiary, structure_id: int) -> CaseFile | None:
     ).scalar_one_or_none()
 
 
+PLAN_ACTION_REFUSED = _l("The plan action given is not one of this person's plan at your structure. "
+                         "Send the form again to refer without linking it to an action.")
+
+
+def _is_plan_action_of(actor, action_key: uuid.UUID, case_file: CaseFile) -> bool:
+    from caseapp.plans.queries import is_action_of_case_file  # plans import referrals (referral_link)
+
+    return is_action_of_case_file(actor, action_key, case_file.id)
+
+
 def create_referral(beneficiary, values: dict, *, actor, send: bool = False) -> Referral:
     """A new referral of `beneficiary`, saved as a draft, and sent at once when `send`.
 
     `values`: from_structure (a Structure of the actor's holding an open case file on the person),
     service (an active Service of another, active structure: its structure is the receiver),
     urgency (codes.URGENCIES), reason (text, required, sealed under the person's key),
-    plan_action_id (UUID or None).
+    plan_action_id (UUID or None: the key of an action of the plan of the sending case file).
     """
     source = values.get("from_structure")
     if source is None or source.id not in actor.structure_ids or not actor.has_permission("referrals.send"):
@@ -214,6 +224,9 @@ def create_referral(beneficiary, values: dict, *, actor, send: bool = False) -> 
     if values.get("urgency") not in codes.URGENCIES:
         raise ReferralError(_l("Choose the urgency."), "urgency")
     reason = _text(values.get("reason"), "reason", _l("Write why the person is referred."))
+    plan_action_id = values.get("plan_action_id")
+    if plan_action_id is not None and not _is_plan_action_of(actor, plan_action_id, case_file):
+        raise ReferralError(PLAN_ACTION_REFUSED, None)
     referral = Referral(id=uuid.uuid4(), beneficiary=beneficiary, case_file=case_file,
                         from_structure_id=source.id, from_structure=source, to_structure_id=service.structure_id,
                         to_structure=service.structure, service=service, status=DRAFT,

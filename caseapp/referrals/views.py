@@ -17,6 +17,7 @@ from caseapp.beneficiaries import codes as beneficiary_codes
 from caseapp.beneficiaries import iso
 from caseapp.beneficiaries.lookups import beneficiary_or_404
 from caseapp.casefiles.models import CaseFile
+from caseapp.casefiles.queries import visible_case_files
 from caseapp.dates import local_today
 from caseapp.domain import ConflictError, DomainError
 from caseapp.extensions import db
@@ -83,13 +84,14 @@ def _case_panel(case_file, viewer):
     if not viewer.has_permission("referrals.view"):
         return None
     return {"referrals": queries.case_file_referrals(case_file, PANEL_LIMIT), "case_file": case_file,
-            "can_refer": case_file.is_open and viewer.has_permission("referrals.send")}
+            "can_refer": case_file.is_open and viewer.has_permission("referrals.send"),
+            "subjects": [case_file.beneficiary_id]}
 
 
 def _profile_panel(beneficiary, viewer):
     if not viewer.has_permission("referrals.send"):
         return None
-    return {"beneficiary": beneficiary}
+    return {"beneficiary": beneficiary, "subjects": [beneficiary.id]}
 
 
 def _home_panel(viewer):
@@ -99,7 +101,8 @@ def _home_panel(viewer):
     overdue = queries.overdue_at_my_structures(viewer, HOME_LIMIT) if viewer.has_permission("cases.reassign") else None
     if not due and not overdue:
         return None
-    return {"due": due, "overdue": overdue, "today": local_today(), "limit": HOME_LIMIT}
+    return {"due": due, "overdue": overdue, "today": local_today(), "limit": HOME_LIMIT,
+            "subjects": [referral.beneficiary_id for referral in [*due, *(overdue or ())]]}
 
 
 register_panel("case_file", "referrals", order=30, template="referrals/_case_panel.html", context=_case_panel)
@@ -111,10 +114,9 @@ register_panel("home", "referrals", order=20, template="referrals/_home_panel.ht
 
 
 def _referring_structures(viewer, beneficiary) -> list:
-    """The viewer's structures holding an open case file on the person."""
+    """The viewer's structures holding an open case file on the person (the one scoping query)."""
     held = db.session.execute(
-        select(CaseFile).where(CaseFile.beneficiary_id == beneficiary.id,
-                               CaseFile.structure_id.in_(viewer.structure_ids), CaseFile.status == "open")
+        visible_case_files(viewer).where(CaseFile.beneficiary_id == beneficiary.id, CaseFile.status == "open")
     ).scalars().all()
     return sorted((cf.structure for cf in held), key=lambda s: s.code)
 
@@ -140,7 +142,7 @@ def new(beneficiary_id: uuid.UUID):
         try:
             plan_action_id = uuid.UUID(form.plan_action.data) if form.plan_action.data else None
         except ValueError:
-            plan_action_id = None
+            plan_action_id = uuid.UUID(int=0)  # no action has it: refused like another plan's action
         values = {"from_structure": next((s for s in structures if s.id == form.from_structure.data), None),
                   "service": by_id.get(form.service.data), "urgency": form.urgency.data,
                   "reason": form.reason.data, "plan_action_id": plan_action_id}
@@ -151,6 +153,8 @@ def new(beneficiary_id: uuid.UUID):
             next_url=lambda r: url_for(".show", referral_id=r.id))
         if done is not None:
             return done
+        if getattr(form, "refused", None) is not None and form.refused.message is service.PLAN_ACTION_REFUSED:
+            form.plan_action.data = ""   # refused link: sending again refers without it, as the message says
         beneficiary = beneficiary_or_404(beneficiary_id)
     html = render_template("referrals/new.html", form=form, beneficiary=beneficiary, has_structures=bool(structures),
                            due_days=current_app.config["REFERRAL_DUE_WORKING_DAYS"])

@@ -56,6 +56,7 @@ ACTION_LABELS: dict[str, object] = {
     "erasure.confirm": _l("Erasure confirmed"),
     "erasure.reject": _l("Erasure rejected"),
     "cases.my_list": _l("Own case files listed"),
+    "home.view": _l("Home page viewed"),
     "cases.view": _l("Case file viewed"),
     "cases.open": _l("Case file opened"),
     "cases.close": _l("Case file closed"),

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.casefiles.models import CaseFile
+from caseapp.casefiles.queries import visible_case_files
 from caseapp.dates import local_today, month_bounds
 from caseapp.extensions import db
 from caseapp.pagination import Page, keyset_after, keyset_page
@@ -23,6 +24,24 @@ from caseapp.structures.models import Structure, StructureKind
 
 WAITING_LIMIT = 50
 CASE_PANEL_LIMIT = 10
+
+
+def _on_visible_case_file(user, model):
+    """`model` rows (stays, waiting entries) on a case file of the one scoping query
+    (`visible_case_files`), at that case file's structure, of a person not erased."""
+    visible = visible_case_files(user).join(CaseFile.beneficiary).where(Beneficiary.erased_at.is_(None))
+    return (select(model).join(CaseFile, CaseFile.id == model.case_file_id)
+            .where(CaseFile.id.in_(visible.with_only_columns(CaseFile.id).correlate(None)),
+                   model.structure_id == CaseFile.structure_id))
+
+
+def get_visible_stay(user, stay_id: uuid.UUID) -> Stay | None:
+    return db.session.execute(_on_visible_case_file(user, Stay).where(Stay.id == stay_id)).scalar_one_or_none()
+
+
+def get_visible_waiting_entry(user, entry_id: uuid.UUID) -> WaitingEntry | None:
+    return db.session.execute(
+        _on_visible_case_file(user, WaitingEntry).where(WaitingEntry.id == entry_id)).scalar_one_or_none()
 
 
 def visible_shelter(user, structure_id: int) -> Structure | None:

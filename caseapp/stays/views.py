@@ -13,21 +13,18 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from caseapp.casefiles.lookups import case_file_or_404
 from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
-from caseapp.extensions import db
 from caseapp.formtools import commit_or_flash, commit_or_show, refused_status
 from caseapp.panels import register_panel
 from caseapp.security.permissions import permission_required
 from caseapp.stays import codes, queries, service, stats
 from caseapp.stays.forms import AdmitForm, CorrectStayForm, DischargeForm, VersionForm, WaitForm
-from caseapp.stays.models import Stay, WaitingEntry
+from caseapp.stays.models import Stay
 from caseapp.templating import register_nav
-from caseapp.beneficiaries.models import Beneficiary
 from caseapp.viewtools import audited, not_visible, user, uuid_arg, version_of
 
 bp = Blueprint("stays", __name__, url_prefix="/stays")
@@ -53,7 +50,8 @@ def _case_panel(case_file, viewer):
     return {"case_file": case_file, "stays": stays, "current": current, "today": local_today(),
             "waiting": None if current else service.waiting_entry(case_file),
             "withdraw_form": VersionForm(formdata=None),
-            "can_manage": viewer.has_permission("stays.manage") and case_file.is_open}
+            "can_manage": viewer.has_permission("stays.manage") and case_file.is_open,
+            "subjects": [case_file.beneficiary_id]}
 
 
 register_panel("case_file", "stays", order=15, template="stays/_case_panel.html", context=_case_panel)
@@ -174,11 +172,7 @@ def admit(case_file_id: uuid.UUID):
 
 
 def _stay_or_404(stay_id: uuid.UUID) -> Stay:
-    viewer = user()
-    stay = db.session.execute(
-        select(Stay).join(Beneficiary, Beneficiary.id == Stay.beneficiary_id)
-        .where(Stay.id == stay_id, Stay.structure_id.in_(viewer.structure_ids), Beneficiary.erased_at.is_(None))
-    ).scalar_one_or_none()
+    stay = queries.get_visible_stay(user(), stay_id)
     if stay is None:
         not_visible("stay", stay_id)
     return stay
@@ -260,9 +254,7 @@ def wait(case_file_id: uuid.UUID):
 @permission_required("cases.view", "stays.manage")
 def withdraw(entry_id: uuid.UUID):
     viewer = user()
-    entry = db.session.execute(
-        select(WaitingEntry).where(WaitingEntry.id == entry_id, WaitingEntry.structure_id.in_(viewer.structure_ids))
-    ).scalar_one_or_none()
+    entry = queries.get_visible_waiting_entry(viewer, entry_id)
     if entry is None:
         not_visible("stay_waiting_entry", entry_id)
     form = VersionForm()

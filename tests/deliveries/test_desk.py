@@ -95,10 +95,25 @@ def test_another_service_the_same_day_does_not_ask(client, login, post_form):
     assert response.status_code == 302 and _deliveries() == 2
 
 
-def test_a_desk_of_another_structure_answers_404(client, login, desk_user):
+def test_a_desk_of_another_structure_answers_404(client, login, desk_user, post_form):
+    from caseapp.security.audit import AuditEvent
+
     login(desk_user)
-    assert client.get(_desk("KEM")).status_code == 404
-    assert ("access.denied",) in [(a,) for a, _ in audit_actions()]
+    kem = structure("KEM")
+    person = make_beneficiary("KEM")
+    db.session.commit()
+    before = len(audit_actions())
+    response = client.get(_desk("KEM"))
+    assert response.status_code == 404 and kem.name not in response.get_data(as_text=True)
+    posted = post_form(_desk("KEM"), token_from=_desk(), reference=person.reference,
+                       service=service_of("KEM", "LEGAL").id, quantity=1)
+    assert posted.status_code == 404 and _deliveries() == 0
+    missing = client.get(f"/deliveries/desk/{2**31 - 2}")
+    assert missing.status_code == 404                     # the same answer as a structure that does not exist
+    events = db.session.execute(select(AuditEvent).order_by(AuditEvent.id)).scalars().all()[before:]
+    assert [(e.action, e.outcome, e.object_type, e.object_id, e.user_id) for e in events[:2]] == [
+        ("access.denied", "denied", "structure", str(kem.id), desk_user.id)] * 2
+    assert all(e.outcome == "denied" for e in events)
 
 
 def test_a_service_of_another_structure_is_refused(client, login, desk_user, post_form):

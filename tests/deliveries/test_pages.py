@@ -136,6 +136,22 @@ def test_taking_someone_off_the_register_reverses_their_attendance(client, login
     assert _in_force() == 0
 
 
+def test_an_attendee_of_another_session_answers_404_and_the_attempt_is_audited(client, login, kem, post_form):
+    from caseapp.security.audit import AuditEvent
+
+    login(kem)
+    first, second = _new_session(post_form), _new_session(post_form)
+    person = people_at("KEM", 1, kem)[0]
+    post_form(first + "/add", token_from=first, reference=person.reference)
+    delivery = db.session.execute(select(ServiceDelivery)).scalar_one()
+    response = post_form(f"{second}/remove/{delivery.id}", token_from=second, version=delivery.version)
+    assert response.status_code == 404
+    denied = db.session.execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id)
+                                .where(AuditEvent.outcome == "denied")).all()
+    assert [tuple(d) for d in denied] == [("access.denied", "delivery", str(delivery.id))]
+    assert person.reference in client.get(first).get_data(as_text=True) and _in_force() == 1
+
+
 def test_the_register_takes_the_same_number_of_queries_whatever_its_size(client, login, kem, post_form,
                                                                          count_queries):
     login(kem)

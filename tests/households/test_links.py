@@ -2,6 +2,8 @@
 and a confidential structure's links only by its own staff."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -63,9 +65,27 @@ def test_a_person_of_another_structure_cannot_be_linked_and_the_answer_reveals_n
     person = make_beneficiary("KEM", actor=kem)
     hidden = make_beneficiary("SHELTER-W")
     db.session.commit()
-    response = link_page(client, case_file_of(person), hidden.reference, "sibling")
-    unknown = link_page(client, case_file_of(person), "B-26-7KQ4-M", "sibling")
-    assert response.status_code == unknown.status_code == 400
+    erased = make_beneficiary("KEM", actor=kem)
+    from caseapp.beneficiaries import erasure
+
+    erasure.erase_beneficiary(erased)
+    db.session.commit()
+    unknown_reference = "B-26-7KQ4-M"
+
+    def refusal(reference):
+        response = link_page(client, case_file_of(person), reference, "sibling")
+        assert response.status_code == 400
+        body = response.get_data(as_text=True)
+        errors = re.findall(r'id="reference-error"[^>]*>(.*?)</', body, re.S)
+        assert errors, "the refusal is shown on the reference field"
+        assert f'value="{reference}"' in body                       # what was typed is kept
+        return errors, body
+
+    unknown_errors, _ = refusal(unknown_reference)
+    for reference in (hidden.reference, erased.reference):
+        errors, body = refusal(reference)
+        assert errors == unknown_errors                             # the same answer as for nobody
+        assert hidden.family_name not in body and "SHELTER-W" not in body
     assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 0
 
 
@@ -120,10 +140,67 @@ def test_the_recording_structure_removes_a_link_others_cannot(client, login):
     assert client.post(url, data={"csrf_token": csrf_token(client, "/")}).status_code == 302
     assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 0
     assert db.session.execute(select(AuditEvent.action).where(AuditEvent.action == "households.unlink")).scalar_one()
-    dis = make_user("caseworker", structures=("DIS-PROG",))
     other_link = service.link(a, b, "other", structure_id=structure("KEM").id, actor=kem)
+    db.session.commit()
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    # A structure that does not see the people: 404, audited as denied, the link stays.
+    outsider = login(make_user("caseworker", structures=("DIS-PROG",)))
+    url = f"/households/cases/{case_file_of(a).id}/links/{other_link.id}/remove"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/")}).status_code == 404
+    denied = db.session.execute(select(AuditEvent.object_type).where(
+        AuditEvent.outcome == "denied", AuditEvent.user_id == outsider.id)).scalars().all()
+    assert denied == ["case_file"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+    # A structure that sees both people (files there too) but did not record the link: refused, link kept.
+    dis = login(make_user("caseworker", structures=("DIS-PROG",)))
+    for person in (a, b):
+        casefile_service.open_case_file(person, structure("DIS-PROG"), actor=dis)
+    db.session.commit()
+    url = f"/households/cases/{case_file_of(a, 'DIS-PROG').id}/links/{other_link.id}/remove"
+    response = client.post(url, data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302
+    assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 1
     with pytest.raises(DomainError):
         service.unlink(other_link, actor=dis)
+
+    # A link id shown with a case file of someone outside the link: 404, audited.
+    c = make_beneficiary("KEM", actor=kem)
+    db.session.commit()
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(kem)
+    url = f"/households/cases/{case_file_of(c).id}/links/{other_link.id}/remove"
+    assert client.post(url, data={"csrf_token": csrf_token(client, "/")}).status_code == 404
+    assert db.session.execute(select(AuditEvent.object_id).where(
+        AuditEvent.outcome == "denied", AuditEvent.user_id == kem.id)).scalars().all() == [str(other_link.id)]
+    assert db.session.execute(select(func.count()).select_from(HouseholdLink)).scalar_one() == 1
+
+
+def test_household_members_shown_are_exactly_the_visible_people(db_session):
+    """`household_of` filters the relatives with the one scoping query (`visible_beneficiaries`)."""
+    from caseapp.beneficiaries import erasure
+    from caseapp.beneficiaries.queries import visible_beneficiaries
+    from caseapp.beneficiaries.models import Beneficiary
+
+    kem = make_user("caseworker", structures=("KEM",))
+    person = make_beneficiary("KEM", actor=kem)
+    kem_id = structure("KEM").id
+    relatives = [make_beneficiary(code, actor=make_user("caseworker", structures=(code,)))
+                 for code in ("KEM", "KEM", "DIS-PROG", "CLINICS")]
+    casefile_service.open_case_file(relatives[2], structure("KEM"), actor=kem)
+    for relative in relatives:   # as recorded when both were followed at KEM (rows, not the service's check)
+        db.session.add(HouseholdLink(person_id=person.id, relative_id=relative.id, relation="sibling",
+                                     structure_id=kem_id, created_by_id=kem.id))
+    erasure.erase_beneficiary(relatives[1])
+    db.session.flush()
+    viewers = [kem, make_user("caseworker", structures=("DIS-PROG",)), make_user("supervisor", structures=("KEM", "CLINICS")),
+               make_user("admin")]
+    for viewer in viewers:
+        visible = set(db.session.execute(visible_beneficiaries(viewer).with_only_columns(Beneficiary.id)).scalars())
+        shown = {p.id for _l, p in queries.household_of(viewer, person.id)}
+        assert shown == {r.id for r in relatives} & visible, viewer.role
+    assert {p.id for _l, p in queries.household_of(kem, person.id)} == {relatives[0].id, relatives[2].id}
 
 
 def test_the_household_panel_takes_the_same_number_of_queries_for_1_or_8_members(client, login, count_queries):

@@ -56,3 +56,71 @@ def test_no_referral_link_on_a_revision_still_being_prepared(client, login, plan
     draft = service.revise(revision, actor=plan["caseworker"])
     db.session.commit()
     assert "Make a referral for this action" not in client.get(f"/plans/revisions/{draft.id}").get_data(as_text=True)
+
+
+# --- the action a referral links to belongs to the person's plan at the sending structure --------------
+
+
+def _refer(client, beneficiary_id, plan_action):
+    link = f"/referrals/new/{beneficiary_id}"
+    return client.post(link, data={"csrf_token": csrf_token(client, link), "from_structure": structure("DIS-PROG").id,
+                                   "service": service_of("KEM").id, "urgency": "routine",
+                                   "reason": "Greek course for the plan", "plan_action": plan_action})
+
+
+def _refused_without_a_referral(response, beneficiary_id):
+    from sqlalchemy import func, select
+
+    import html
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "The plan action given is not one of this person's plan at your structure." in body
+    assert "Greek course for the plan" in body                       # what was typed is kept
+    assert 'name="plan_action" type="hidden" value=""' in body or 'name="plan_action" value=""' in body
+    assert db.session.execute(select(func.count()).select_from(Referral)
+                              .where(Referral.beneficiary_id == beneficiary_id)).scalar_one() == 0
+
+
+def test_a_referral_cannot_link_to_an_action_of_another_persons_plan(client, login, plan):
+    caseworker = plan["caseworker"]
+    other = approved_plan(caseworker=caseworker, supervisor=plan["supervisor"])   # same structure, another person
+    give_consent(other.plan.beneficiary, caseworker, "share_municipal")
+    db.session.commit()
+    login(caseworker)
+    person_id = plan["revision"].plan.beneficiary_id
+    _refused_without_a_referral(_refer(client, person_id, str(other.actions[0].key)), person_id)
+    # Sending again (the link cleared) refers without it.
+    response = _refer(client, person_id, "")
+    assert response.status_code == 302
+    assert db.session.query(Referral).filter_by(beneficiary_id=person_id).one().plan_action_id is None
+
+
+def test_a_referral_cannot_link_to_an_action_of_another_structures_plan_for_the_same_person(client, login, plan):
+    from caseapp.casefiles import service as casefile_service
+    from tests.plans.factories import draft_plan
+
+    person = plan["revision"].plan.beneficiary
+    kem = make_user("caseworker", structures=("KEM",))
+    kem_file = casefile_service.open_case_file(person, structure("KEM"), actor=kem)
+    kem_revision = draft_plan(kem_file, actor=kem)
+    db.session.commit()
+    login(plan["caseworker"])
+    _refused_without_a_referral(_refer(client, person.id, str(kem_revision.actions[0].key)), person.id)
+
+
+@pytest.mark.parametrize("value", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_a_malformed_or_unknown_plan_action_is_refused(client, login, plan, value):
+    login(plan["caseworker"])
+    person_id = plan["revision"].plan.beneficiary_id
+    _refused_without_a_referral(_refer(client, person_id, value), person_id)
+
+
+def test_the_row_id_of_an_own_action_is_no_key_and_is_refused_too(client, login, plan):
+    revision = plan["revision"]
+    login(plan["caseworker"])
+    action = revision.actions[0]
+    if action.id == action.key:
+        pytest.skip("the first revision's action id equals its key")
+    _refused_without_a_referral(_refer(client, revision.plan.beneficiary_id, str(action.id)),
+                                revision.plan.beneficiary_id)

@@ -12,7 +12,7 @@ from caseapp.referrals.models import Referral
 from caseapp.security.audit import AuditEvent
 from caseapp.security.audit_subjects import AuditEventSubject
 from tests.conftest import csrf_token
-from tests.factories import make_user, structure
+from tests.factories import case_file_of, make_user, structure
 from tests.referrals.factories import make_referral, person_at, service_of
 
 
@@ -21,7 +21,9 @@ def test_a_referral_made_from_a_plan_action_keeps_its_link(client, login, db_ses
 
     kem = make_user("caseworker", structures=("KEM",))
     person = person_at("KEM", actor=kem)
-    action_id = uuid.uuid4()
+    from tests.plans.factories import draft_plan
+
+    action_id = draft_plan(case_file_of(person, "KEM"), actor=kem).actions[0].key   # an action of the person's plan
     wanted = service_of("DIS-PROG", "DISABILITY_CERT")
     db.session.commit()
     login(kem)

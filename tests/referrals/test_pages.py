@@ -1,6 +1,8 @@
 """Referral screens as the people around one referral see them: sender, receiver, third structure."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -236,24 +238,42 @@ def _queries_for(client, count_queries, url) -> int:
     return counted.n
 
 
-def test_inbox_outbox_and_home_take_the_same_number_of_queries_for_2_or_12_referrals(
+def _shown_referrals(client, url) -> int:
+    return len(set(re.findall(r'href="/referrals/([0-9a-f-]{36})"', client.get(url).get_data(as_text=True))))
+
+
+def test_inbox_outbox_and_home_take_the_same_number_of_queries_for_2_or_20_referrals(
         client, login, count_queries, db_session):
+    """Measured with every list filled (received, sent, accepted, overdue on the home page), N then 10N rows."""
+    from datetime import timedelta
+
+    from caseapp.dates import local_today
+
     kem = make_user("supervisor", structures=("KEM",))
     dis = make_user("supervisor", structures=("DIS-PROG",))
-    for _ in range(2):
-        make_referral(actor=kem, to_code="DIS-PROG")
-        make_referral(actor=dis, from_code="DIS-PROG", to_code="KEM")
-    db.session.commit()
+
+    def add(n):
+        for i in range(n):
+            sent = make_referral(actor=kem, to_code="DIS-PROG")
+            received = make_referral(actor=dis, from_code="DIS-PROG", to_code="KEM")
+            if i % 2:
+                service.accept(received, actor=kem)
+            else:
+                received.due_on = sent.due_on = local_today() - timedelta(days=1)   # overdue: the home page
+        db.session.commit()
+
+    add(2)
     login(kem)
     client.get("/")
     urls = ["/referrals/", "/referrals/sent", "/referrals/?list=accepted", "/"]
     small = {url: _queries_for(client, count_queries, url) for url in urls}
-    for _ in range(10):
-        make_referral(actor=kem, to_code="DIS-PROG")
-        make_referral(actor=dis, from_code="DIS-PROG", to_code="KEM")
-    db.session.commit()
+    shown_small = {url: _shown_referrals(client, url) for url in urls}
+    assert all(shown_small.values()), shown_small          # no list is measured empty
+    add(18)
     client.get("/")
     large = {url: _queries_for(client, count_queries, url) for url in urls}
+    shown_large = {url: _shown_referrals(client, url) for url in urls}
+    assert all(shown_large[url] > shown_small[url] for url in urls), (shown_small, shown_large)
     assert small == large
 
 
@@ -332,3 +352,37 @@ def test_the_sender_records_a_partners_answer_through_the_form(client, login, po
     assert referral.status == "accepted" and referral.answer_channel == "email" and referral.answered_for_partner
     history = client.get(url).get_data(as_text=True).split('id="history-heading"')[1]
     assert "By email" in history or "Με email" in history
+
+
+def test_the_refer_form_offers_only_the_viewers_structures_holding_an_open_file_and_404s_for_others(
+        client, login, db_session):
+    from caseapp.casefiles import service as casefile_service
+
+    person = person_at("KEM")
+    helper = make_user("caseworker", structures=("DIS-PROG",))
+    dis_file = casefile_service.open_case_file(person, structure("DIS-PROG"), actor=helper)
+    clinics_file = casefile_service.open_case_file(person, structure("CLINICS"), actor=make_user(
+        "caseworker", structures=("CLINICS",)))
+    casefile_service.close_case_file(clinics_file, "goals_met", actor=make_user("caseworker", structures=("CLINICS",)))
+    both = make_user("caseworker", structures=("DIS-PROG", "CLINICS", "GBV-CC"))
+    outsider = make_user("caseworker", structures=("GBV-CC",))
+    db.session.commit()
+    url = f"/referrals/new/{person.id}"
+
+    login(both)
+    body = client.get(url).get_data(as_text=True)
+    offered = re.search(r'<select[^>]*name="from_structure"[^>]*>(.*?)</select>', body, re.S).group(1)
+    assert "DIS-PROG" in offered and "CLINICS" not in offered and "GBV-CC" not in offered
+    assert dis_file.is_open
+    log_out(client)
+
+    login(outsider)
+    assert client.get(url).status_code == 404
+    token = csrf_token(client, "/")
+    assert client.post(url, data={"csrf_token": token, "from_structure": structure("GBV-CC").id,
+                                  "service": service_of("DIS-PROG").id, "urgency": "routine",
+                                  "reason": "x"}).status_code == 404
+    denied = db.session.execute(select(AuditEvent.object_type, AuditEvent.object_id).where(
+        AuditEvent.outcome == "denied", AuditEvent.user_id == outsider.id)).all()
+    assert [tuple(d) for d in denied] == [("beneficiary", str(person.id))] * 2
+    assert db.session.execute(select(Referral).where(Referral.beneficiary_id == person.id)).first() is None

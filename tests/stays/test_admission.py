@@ -282,83 +282,71 @@ def test_staff_of_another_structure_get_404_everywhere(client, login):
         assert client.get(url).status_code == 404, url
     token = csrf_token(client, "/")
     assert client.post(f"/stays/waiting/{entry.id}/withdraw", data={"csrf_token": token}).status_code == 404
-    denied = db.session.execute(select(func.count()).select_from(AuditEvent)
-                                .where(AuditEvent.outcome.like("denied%"))).scalar_one()
-    assert denied >= 5
+    denied = db.session.execute(select(AuditEvent.action, AuditEvent.object_type, AuditEvent.object_id)
+                                .where(AuditEvent.outcome == "denied").order_by(AuditEvent.id)).all()
+    assert [tuple(row) for row in denied] == [
+        ("access.denied", "structure", str(case_file.structure_id)),
+        ("access.denied", "case_file", str(case_file.id)),
+        ("access.denied", "stay", str(stay.id)),
+        ("access.denied", "case_file", str(case_file.id)),
+        ("access.denied", "stay_waiting_entry", str(entry.id)),
+    ]
+    db.session.expire_all()
+    assert db.session.get(Stay, stay.id).discharged_on is None          # nothing changed
+    assert service.waiting_entry(waiting_file).id == entry.id
 
 
-# --- children registered at admission go through the duplicate check --------------------------------------
+def test_an_erased_persons_stay_and_waiting_entry_answer_404_to_their_own_shelter(client, login):
+    from caseapp.beneficiaries import erasure
+
+    staff = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 10)
+    stay = admit(resident("SHELTER-W", actor=staff), actor=staff)[0]
+    waiting_file = resident("SHELTER-W", actor=staff)
+    entry = service.add_to_waiting_list(waiting_file, local_today(), 1, actor=staff)
+    db.session.flush()
+    entry_id, stay_id = entry.id, stay.id
+    erasure.erase_beneficiary(stay.beneficiary)
+    erasure.erase_beneficiary(waiting_file.beneficiary)
+    db.session.commit()
+    login(staff)
+    assert client.get(f"/stays/{stay_id}/discharge").status_code == 404
+    token = csrf_token(client, "/")
+    assert client.post(f"/stays/waiting/{entry_id}/withdraw", data={"csrf_token": token}).status_code == 404
+    denied = db.session.execute(select(AuditEvent.object_type, AuditEvent.object_id)
+                                .where(AuditEvent.outcome == "denied", AuditEvent.user_id == staff.id)).all()
+    assert sorted(tuple(r) for r in denied) == sorted([("stay", str(stay_id)), ("stay_waiting_entry", str(entry_id))])
 
 
-def _child_row(given: str, family: str, born) -> dict:
-    return {"child1_given_name": given, "child1_family_name": family, "child1_sex": "female",
-            "child1_birth_date": born.isoformat()}
+def test_stays_and_waiting_entries_are_visible_exactly_when_their_case_file_is(db_session):
+    """The lookups of the discharge and withdraw pages equal the one scoping query (visible_case_files)."""
+    from caseapp.casefiles.models import CaseFile
+    from caseapp.casefiles.queries import visible_case_files
+    from caseapp.stays import queries
+    from caseapp.stays.models import WaitingEntry
 
-
-def test_a_child_already_registered_here_is_named_and_not_registered_twice(client, login):
-    staff = login(shelter_staff("SHELTER-W"))
-    set_capacity("SHELTER-W", 20)
-    born = local_today().replace(day=1) - timedelta(days=6 * 365)
-    known = make_beneficiary("SHELTER-W", actor=staff, given_name="Lina", family_name="Haddad", birth_date=born)
-    mother_file = resident("SHELTER-W", actor=staff, family_name="Haddad")
-    before = db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one()
-    response = client.post(f"/stays/cases/{mother_file.id}/admit",
-                           data=admission_form(client, mother_file, **_child_row("Lina", "", born)))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert known.reference in page and "Register anyway" in page and "tick the box below" in page
-    assert 'value="Lina"' in page  # what was typed is kept
-    assert db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one() == before
-    assert db.session.execute(select(func.count()).select_from(Stay)).scalar_one() == 0
-    subjects = db.session.execute(
-        select(AuditEvent).where(AuditEvent.action == "stays.admit_form").order_by(AuditEvent.id.desc())
-    ).scalars().first()
-    from caseapp.security.audit_subjects import AuditEventSubject
-    shown = db.session.execute(select(AuditEventSubject.beneficiary_id)
-                               .where(AuditEventSubject.event_id == subjects.id)).scalars().all()
-    assert known.id in shown  # the match named on the page is audited as seen
-
-
-def test_a_child_held_elsewhere_is_reported_without_naming_the_holder(client, login):
-    kem = make_user("caseworker", structures=("KEM",))
-    born = local_today().replace(day=1) - timedelta(days=4 * 365)
-    make_beneficiary("KEM", actor=kem, given_name="Omar", family_name="Nasserzadeh", birth_date=born)
-    staff = login(shelter_staff("SHELTER-W"))
-    set_capacity("SHELTER-W", 20)
-    mother_file = resident("SHELTER-W", actor=staff, family_name="Nasserzadeh")
-    response = client.post(f"/stays/cases/{mother_file.id}/admit",
-                           data=admission_form(client, mother_file, **_child_row("Omar", "", born)))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "another structure" in page and "KEM" not in page.split("<main", 1)[1]
-    assert db.session.execute(select(func.count()).select_from(Stay)).scalar_one() == 0
-
-
-def test_register_anyway_admits_the_child_only_for_the_values_warned_about(client, login):
-    staff = login(shelter_staff("SHELTER-W"))
-    set_capacity("SHELTER-W", 20)
-    born = local_today().replace(day=1) - timedelta(days=5 * 365)
-    make_beneficiary("SHELTER-W", actor=staff, given_name="Sara", family_name="Karimi", birth_date=born)
-    mother_file = resident("SHELTER-W", actor=staff, family_name="Karimi")
-    warned = client.post(f"/stays/cases/{mother_file.id}/admit",
-                         data=admission_form(client, mother_file, **_child_row("Sara", "", born)))
-    fingerprint = re.search(r'name="child1_duplicate_check" type="hidden" value="([^"]+)"',
-                            warned.get_data(as_text=True)).group(1)
-    # Ticked, but the date was changed after the warning: the check runs again for the new values.
-    other_born = born - timedelta(days=1)
-    make_beneficiary("SHELTER-W", actor=staff, given_name="Sara", family_name="Karimi", birth_date=other_born)
-    changed = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(
-        client, mother_file, **_child_row("Sara", "", other_born), child1_duplicate_check=fingerprint,
-        child1_register_anyway="y"))
-    assert changed.status_code == 400
-    confirmed = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(
-        client, mother_file, **_child_row("Sara", "", born), child1_duplicate_check=fingerprint,
-        child1_register_anyway="y"))
-    assert confirmed.status_code == 302
-    assert service.occupied_beds(mother_file.structure_id) == 2
-    outcomes = db.session.execute(select(AuditEvent.outcome).where(AuditEvent.action == "beneficiaries.register")
-                                  .order_by(AuditEvent.id.desc())).scalars().first()
-    assert outcomes == "after_warning"   # the audit says the warning was seen and overridden
+    set_capacity("SHELTER-W", 10)
+    set_capacity("SHELTER-ADD", 10)
+    w_staff, add_staff = shelter_staff("SHELTER-W"), shelter_staff("SHELTER-ADD")
+    stays = [admit(resident(code, actor=who), actor=who)[0] for code, who in
+             (("SHELTER-W", w_staff), ("SHELTER-ADD", add_staff), ("SHELTER-W", w_staff))]
+    entries = [service.add_to_waiting_list(resident(code, actor=who), local_today(), 1, actor=who)
+               for code, who in (("SHELTER-W", w_staff), ("SHELTER-ADD", add_staff))]
+    db.session.flush()
+    viewers = [w_staff, add_staff, shelter_staff("SHELTER-W", "supervisor", "SHELTER-ADD"),
+               make_user("caseworker", structures=("KEM",)), make_user("admin"), make_user("coordinator")]
+    for viewer in viewers:
+        visible = set(db.session.execute(visible_case_files(viewer).join(CaseFile.beneficiary)
+                                          .where(Beneficiary.erased_at.is_(None))
+                                          .with_only_columns(CaseFile.id)).scalars())
+        for stay in stays:
+            assert (queries.get_visible_stay(viewer, stay.id) is not None) == (stay.case_file_id in visible)
+        for entry in entries:
+            found = queries.get_visible_waiting_entry(viewer, entry.id)
+            assert (found is not None) == (entry.case_file_id in visible)
+            assert found is None or isinstance(found, WaitingEntry)
+    assert queries.get_visible_stay(w_staff, stays[0].id) is not None   # the test is not vacuous
+    assert queries.get_visible_stay(w_staff, stays[1].id) is None
 
 
 def test_a_child_who_matches_no_one_is_admitted_without_a_question(client, login):
