@@ -31,6 +31,10 @@ class SectionContext:
     # City-wide: the confidential structures, whose counts enter the city's only from the
     # threshold up (`_helpers.keep`), so that no subtraction gives back a small one.
     confidential_ids: tuple[int, ...] = ()
+    # Staff lines (caseload per caseworker) of a structure report: "named" for a reader who belongs
+    # to the structure, "unnamed" (figures without names) for anyone else, "none" for anyone else
+    # reading a confidential structure's report (its staff is not shown at all).
+    staff: str = "unnamed"
 
     @property
     def months(self) -> tuple[Month, Month, Month]:

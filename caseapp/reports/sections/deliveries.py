@@ -44,12 +44,14 @@ def build(ctx) -> list:
     note = _l("A person served at two structures counts at each.") if ctx.structure_ids is None else None
     return [
         Table("overview", str(_l("Services delivered")), [
-            Figure("people_served", str(_l("People served (distinct)")), [t.people_served for t in totals]),
-            Figure("deliveries", str(_l("Services delivered")), deliveries),
-            Figure("group_sessions", str(_l("Group sessions held")), [t.group_sessions for t in totals]),
+            Figure("people_served", str(_l("People served (distinct)")), [t.people_served for t in totals],
+                   additive=True),  # distinct per structure: city-wide, the sum
+            Figure("deliveries", str(_l("Services delivered")), deliveries, additive=True),
+            Figure("group_sessions", str(_l("Group sessions held")), [t.group_sessions for t in totals],
+                   additive=True),
         ], chart="bar", note=str(note) if note else None),
         breakdown_table("service", _l("Services delivered, by service"),
                         [{code: c.deliveries for code, c in t.by_service.items()} for t in totals],
-                        lambda code: names.get(code, code), top=12, other_label=_l("Other services"),
-                        total=deliveries, total_label=_l("All services delivered")),
+                        lambda code: names.get(code, code), total=deliveries,
+                        total_label=_l("All services delivered"), additive=True),
     ]

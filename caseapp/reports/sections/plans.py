@@ -30,5 +30,6 @@ def build(ctx) -> list:
               "changes_requested": _l("Plans sent back for changes"),
               "overdue_reviews": _l("Reviews overdue"), "actions_done": _l("Actions done")}
     return [Table("overview", str(_l("Action plans")),
-                  [Figure(name, str(labels[name]), [getattr(t, name) for t in totals]) for name in FIELDS],
+                  [Figure(name, str(labels[name]), [getattr(t, name) for t in totals], additive=True)
+                   for name in FIELDS],
                   chart="bar")]

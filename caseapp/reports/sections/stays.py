@@ -42,17 +42,18 @@ def build(ctx) -> list:
     discharges = [t.discharges for t in totals]
     return [
         Table("overview", str(_l("Shelter stays")), [
-            Figure("bed_days", str(_l("Bed-nights")), [t.bed_days for t in totals]),
-            Figure("people", str(_l("People accommodated")), [t.people for t in totals]),
+            Figure("bed_days", str(_l("Bed-nights")), [t.bed_days for t in totals], additive=True),
+            Figure("people", str(_l("People accommodated")), [t.people for t in totals],
+                   additive=True),  # distinct per shelter: city-wide, the sum
             Figure("average_occupancy", str(_l("Beds held on an average night")),
                    [_round(t.average_occupancy) for t in totals], DAYS, derived_from=("bed_days",)),
             Figure("occupancy_rate", str(_l("Occupancy rate")), [t.occupancy_rate for t in totals], RATE,
                    derived_from=("bed_days",)),
-            Figure("admissions", str(_l("Admissions")), [t.admissions for t in totals]),
-            Figure("discharges", str(_l("Discharges")), discharges),
+            Figure("admissions", str(_l("Admissions")), [t.admissions for t in totals], additive=True),
+            Figure("discharges", str(_l("Discharges")), discharges, additive=True),
             Figure("average_stay", str(_l("Average stay of those discharged (days)")),
                    [_round(t.average_stay) for t in totals], DAYS, derived_from=("discharges",)),
         ], chart="bar"),
         breakdown_table("discharge_reason", _l("Discharges, by reason"), [t.by_reason for t in totals], _reason,
-                        total=discharges, total_label=_l("All discharges")),
+                        total=discharges, total_label=_l("All discharges"), additive=True),
     ]
