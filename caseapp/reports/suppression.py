@@ -86,7 +86,10 @@ def coordinate(city: Report, structures: list[tuple[Report, Report]]) -> None:
     included), ``(its unsuppressed report, what it puts into the city's)``: the same report for
     most; for a confidential structure, its counts as the city takes them (from the threshold up,
     `SectionContext.confidential_ids`). A cell the structure's suppressed report hides then takes
-    out of the city exactly what it had put in, be it hidden as small or hidden with a small one.
+    out of the city exactly what it had put in, be it hidden as small or hidden with a small one;
+    a cell it shows puts in exactly what it shows (a confidential structure's part may differ, e.g.
+    active files summed over caseworkers from five up). So each additive city cell is the sum of
+    the structures' published cells (hidden: nothing) plus what the city counts outside them.
 
     Every count must say whether it is additive (`Figure.additive`): an undeclared one is refused,
     so that a new section cannot slip past this rule."""
@@ -103,11 +106,16 @@ def coordinate(city: Report, structures: list[tuple[Report, Report]]) -> None:
                     continue
                 key = (section.key, table.key, figure.key)
                 values, entered = shown[key], put_in.get(key)
+                if entered is None:
+                    continue  # the city took nothing of it (a confidential structure's small lines)
                 for column in range(3):
-                    if values[column] is not SUPPRESSED or entered is None:
-                        continue
                     amount = entered.values[column]
-                    if isinstance(amount, int) and amount:
+                    if not isinstance(amount, int):
+                        continue
+                    # Out goes what it put in, back what it publishes (hidden: nothing).
+                    if values[column] is not SUPPRESSED:
+                        amount -= values[column]
+                    if amount:
                         hidden[key + (column,)] = hidden.get(key + (column,), 0) + amount
     for section, table in city.tables():
         changed = set()

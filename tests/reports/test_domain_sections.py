@@ -272,3 +272,24 @@ def test_the_report_takes_as_many_queries_with_plans_deliveries_and_stays_as_wit
         report_of("SHELTER-ADD")
         report_of(None)
     assert empty.n == full.n
+
+
+# --- differencing across reports --------------------------------------------------------------
+
+def test_no_subtraction_gives_back_a_hidden_plans_deliveries_or_stays_cell_shelter_included(db_session):
+    """The attack of test_suppression (city minus the other structures' published cells) on the
+    plans, deliveries and stays sections, with the confidential SHELTER-W holding stays and plans."""
+    from tests.reports.test_suppression import try_the_attack
+
+    rng = random.Random(4)
+    seed_plans(rng)
+    seed_deliveries(rng)
+    seed_stays(rng, "SHELTER-W", n=9)
+    seed_stays(rng, "SHELTER-ADD", n=14)
+    shelter = shelter_staff("SHELTER-W")
+    for _ in range(3):
+        plans_service.submit(draft_plan(make_case_file("SHELTER-W", actor=shelter), actor=shelter), actor=shelter)
+    today = local_today()
+    sections, structures, _in_full = try_the_attack(Month(today.year, today.month))
+    assert {"plans", "deliveries", "stays"} <= sections, sections
+    assert "SHELTER-W" in structures, structures
