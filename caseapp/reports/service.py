@@ -50,23 +50,27 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
     unsuppressed report does (its reader belongs to the structure, `leaves_structure`). Without
     names the lines read "Caseworker 1, 2, ..."; for a confidential structure they are left out.
 
-    A fixed number of queries whatever the number of rows (each section's are); a suppressed city
+    A fixed number of queries whatever the number of rows (each section's are). A suppressed city
     report also builds each structure's, once (and a confidential one's part in the city,
-    `suppression.coordinate`), so its queries grow with the number of structures only."""
+    `suppression.coordinate`): the domains' counts are read once for all of them
+    (`sections.monthly_counts`), so only the people section's few queries and a names query or two
+    grow with the number of structures, never with the number of rows."""
     if staff_names is None:
         staff_names = not suppressed
     confidential = ()
     if caseload_of is None and structure is None:
         confidential = tuple(db.session.execute(
             select(Structure.id).where(Structure.confidential.is_(True)).order_by(Structure.id)).scalars())
+    coordinated = suppressed and caseload_of is None and structure is None
+    shared = {} if coordinated else None
     report = _build(month, structure=structure, caseload_of=caseload_of, confidential=confidential,
-                    staff_names=staff_names, generated_by=generated_by, progress=progress)
-    if suppressed and report.scope == CITY:
+                    staff_names=staff_names, generated_by=generated_by, progress=progress, shared=shared)
+    if coordinated:
         pairs = []
         for other in db.session.execute(select(Structure).where(Structure.kind != StructureKind.PARTNER)
                                         .order_by(Structure.code)).scalars().all():
-            raw = _build(month, structure=other, staff_names=False)
-            part = _build(month, structure=other, confidential=(other.id,), staff_names=False) \
+            raw = _build(month, structure=other, staff_names=False, shared=shared)
+            part = _build(month, structure=other, confidential=(other.id,), staff_names=False, shared=shared) \
                 if other.confidential else raw
             pairs.append((raw, part))
         suppression.coordinate(report, pairs)
@@ -76,9 +80,11 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
 
 
 def _build(month: Month, *, structure: Structure | None = None, caseload_of=None, confidential=(),
-           staff_names: bool, generated_by: str | None = None, progress=None) -> Report:
+           staff_names: bool, generated_by: str | None = None, progress=None, shared: dict | None = None) -> Report:
     """The unsuppressed report (see `build_report`); `confidential`: the structures whose counts
-    enter only from the threshold up (`SectionContext.confidential_ids`)."""
+    enter only from the threshold up (`SectionContext.confidential_ids`); `shared`: the domains'
+    counts read once for the city and its structures (`sections.monthly_counts`), which also marks
+    a structure's report built for `suppression.coordinate` only (`SectionContext.differencing`)."""
     if caseload_of is not None:
         scope, ids = "caseload", None
     elif structure is None:
@@ -87,7 +93,7 @@ def _build(month: Month, *, structure: Structure | None = None, caseload_of=None
         scope, ids = "structure", (structure.id,)
     staff = "named" if staff_names else ("none" if structure is not None and structure.confidential else "unnamed")
     context = SectionContext(month, ids, scope, caseload_of.id if caseload_of is not None else None, confidential,
-                             staff)
+                             staff, shared, differencing=shared is not None and structure is not None)
     sections = []
     for module in sections_for(scope):
         sections.append(Section(module.KEY, str(module.TITLE), module.build(context)))

@@ -88,3 +88,42 @@ def test_a_report_refuses_a_count_that_does_not_say(db_session, monkeypatch):
     make_user("coordinator")
     with pytest.raises(ValueError, match="not declared"):
         service.build_report(_month(), suppressed=True, generated_by="t")
+
+
+def test_the_suppressed_city_report_reads_each_domain_once_for_every_structure(db_session, count_queries):
+    """Building the structures' reports for the differencing rule costs a few queries in all, not a
+    report's worth per structure, and none more with more rows."""
+    make_dataset(10, seed=1)
+    month = Month(2026, 4)
+    with count_queries() as plain:
+        service.build_report(month, suppressed=False, generated_by="t")
+    with count_queries() as small:
+        service.build_report(month, suppressed=True, generated_by="t")
+    make_dataset(60, seed=2)
+    with count_queries() as large:
+        service.build_report(month, suppressed=True, generated_by="t")
+    structures = db.session.execute(select(Structure)).scalars().all()
+    assert len(structures) > 15
+    assert small.n == large.n
+    assert small.n <= plain.n + 15, (plain.n, small.n)
+
+
+def test_a_structure_report_built_for_the_differencing_rule_hides_what_the_full_one_hides(db_session):
+    """The reports `coordinate` reads leave out what it does not need: their additive figures, and
+    whether the suppressed report hides them, are the full report's."""
+    from caseapp.reports.suppression import published
+
+    _seed()
+    month = _month()
+    shared: dict = {}
+    every = db.session.execute(select(Structure).where(Structure.code.in_(
+        ("KEM", "DIS-PROG", "SHELTER-W", "KYADA", "KYADA-MARKET", "SHELTER-ADD")))).scalars().all()
+    for each in every:
+        full = service._build(month, structure=each, staff_names=False)
+        lean = service._build(month, structure=each, staff_names=False, shared=shared)
+        full_shown, lean_shown = published(full), published(lean)
+        for section, table in full.tables():
+            for figure in table.figures:
+                if figure.additive:
+                    key = (section.key, table.key, figure.key)
+                    assert lean_shown[key] == full_shown[key], (each.code, key)

@@ -9,6 +9,7 @@ from caseapp.auth.models import User
 from caseapp.casefiles import stats
 from caseapp.extensions import db
 from caseapp.reports.model import Figure, Table
+from caseapp.reports.sections import monthly_counts
 from caseapp.reports.sections._helpers import city_sum, keep, keep_counts
 
 KEY = "cases"
@@ -23,8 +24,7 @@ def _threshold(entry):
 
 
 def build(ctx) -> list:
-    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids, assignee_id=ctx.assignee_id),
+    totals = [city_sum(monthly_counts(ctx, stats, m, assignee_id=ctx.assignee_id),
                        ctx.confidential_ids, _threshold, stats.city_totals) for m in ctx.months]
     tables = [Table("overview", str(_l("Case files")), [
         Figure("opened", str(_l("Opened (or reopened)")), [t.opened for t in totals], additive=True),

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.beneficiaries import codes, iso, stats
 from caseapp.reports.model import SUPPRESSED, Figure, Table
+from caseapp.reports.sections import monthly_counts
 from caseapp.reports.sections._helpers import breakdown_table, keep
 
 KEY = "people"
@@ -99,6 +100,8 @@ def _city_with_confidential(ctx):
 
 
 def build(ctx) -> list:
+    if ctx.differencing and ctx.structure_ids is not None:
+        return _registrations_only(ctx)
     ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
     if ctx.confidential_ids:
         served, registered = _city_with_confidential(ctx)
@@ -106,6 +109,19 @@ def build(ctx) -> list:
         served = [stats.people_served(m.year, m.month, ids) for m in ctx.months]
         registered = [stats.new_registrations(m.year, m.month, ids) for m in ctx.months]
     return _tables(served, registered)
+
+
+def _registrations_only(ctx) -> list:
+    """For `suppression.coordinate` (`SectionContext.differencing`): the one additive figure, new
+    registrations, alone in its table as in `_tables` (no total: hidden only when small), from the
+    per-structure counts read once for the city report (`sections.monthly_counts`)."""
+    registered = []
+    for m in ctx.months:
+        entries = monthly_counts(ctx, stats, m)
+        registered.append(sum(keep(e.new_registrations.total) if sid in ctx.confidential_ids
+                              else e.new_registrations.total for sid, e in entries.items()))
+    return [Table("overview", str(_l("People")), [
+        Figure("registered", str(_l("New registrations")), registered, additive=True)])]
 
 
 def _tables(served: list, registered: list) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from caseapp.reports.model import DAYS, RATE, Figure, Table
+from caseapp.reports.sections import monthly_counts
 from caseapp.reports.sections._helpers import breakdown_table, city_sum, keep, keep_counts
 from caseapp.stays import codes, stats
 
@@ -36,8 +37,7 @@ def _reason(code):
 def build(ctx) -> list:
     """Tables "overview" (bed-nights, people, average occupancy, occupancy rate, admissions,
     discharges, average stay in days) and "discharge_reason". Four queries per month at most."""
-    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids), ctx.confidential_ids, _threshold,
+    totals = [city_sum(monthly_counts(ctx, stats, m), ctx.confidential_ids, _threshold,
                        stats.city_totals) for m in ctx.months]
     discharges = [t.discharges for t in totals]
     return [
