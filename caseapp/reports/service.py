@@ -5,12 +5,13 @@
 - caseworkers: their own caseload (`reports.caseload`).
 
 City-wide figures take the confidential structures' counts only from the threshold up (a
-count under 5 there adds nothing), so subtracting the other structures' published figures from
-the city's never gives back a small count of a shelter. A suppressed city report's additive
-figures are the sums of what the other structures' suppressed reports publish
-(`suppression.coordinate`): no subtraction gives back a cell one of them hides. A report leaves its structure when it is city-wide or when its reader does not belong to
-the structure (a coordinator's view): it is then suppressed (`suppression`). Command-line
-exports are for sending on, so they are always suppressed.
+count under 5 there adds nothing). A suppressed city report's additive figures are the sums of
+what every structure's suppressed report publishes, the confidential ones' included
+(`suppression.coordinate`): no subtraction gives back a cell one of them hides, small or hidden
+with a small one. A report leaves its structure when it is city-wide or when its reader does not
+belong to the structure (a coordinator's view): it is then suppressed (`suppression`) and names
+no caseworker (a confidential structure's caseload lines are left out). Command-line exports are
+for sending on, so they are always suppressed and name nobody.
 """
 from __future__ import annotations
 
