@@ -190,7 +190,7 @@ def test_the_city_minus_the_other_structures_published_cells_never_gives_back_a_
     additive cell a structure's report hides, the city's value minus the other structures'
     published values gives only what the city counts outside them, whatever the hidden value."""
     make_dataset(70, seed=11)
-    sections, structures, in_full = try_the_attack(Month(2026, 4))
+    sections, structures, _in_full = try_the_attack(Month(2026, 4))
     assert {"people", "cases", "referrals", "interpretation"} <= sections, sections
     assert "SHELTER-W" in structures, structures
 
@@ -199,9 +199,9 @@ def try_the_attack(month):
     """Subtract, for every additive cell a structure's report hides (and the city shows), the
     other structures' published cells from the city's: assert that it gives what the city counts
     outside the structures, never the hidden value. Returns (sections tried, structures tried,
-    how many of the hidden cells were 5 or more, i.e. hidden with a small one)."""
+    the (structure, section) pairs tried with a hidden cell of 5 or more, i.e. hidden with a small one)."""
     raw, shown, city, outside = _attack(month)
-    sections, structures, in_full = set(), set(), 0
+    sections, structures, in_full = set(), set(), set()
     for code in raw:
         for key, figure in shown[code].items():
             if not figure.additive or key not in city:
@@ -213,7 +213,8 @@ def try_the_attack(month):
                 assert recovered == outside[key][column], (code, key, column, raw[code][key].values[column])
                 sections.add(key[0])
                 structures.add(code)
-                in_full += raw[code][key].values[column] >= 5
+                if raw[code][key].values[column] >= 5:
+                    in_full.add((code, key[0]))
     return sections, structures, in_full
 
 
