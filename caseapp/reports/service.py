@@ -54,8 +54,8 @@ def build_report(month: Month, *, structure: Structure | None = None, caseload_o
     A fixed number of queries whatever the number of rows (each section's are). A suppressed city
     report also builds each structure's, once (and a confidential one's part in the city,
     `suppression.coordinate`): the domains' counts are read once for all of them
-    (`sections.monthly_counts`), so only the people section's few queries and a names query or two
-    grow with the number of structures, never with the number of rows."""
+    (`sections.monthly_counts`, `sections.shared`), so it runs about as many queries as an
+    unsuppressed city report, growing neither with the rows nor with the structures."""
     if staff_names is None:
         staff_names = not suppressed
     confidential = ()
