@@ -1,7 +1,7 @@
 """The report as XLSX (XlsxWriter, constant memory) or as a zip of CSV files.
 
-Both hold counts and labels only: code labels, structure names and caseworkers' names (staff),
-never a name, contact detail or document number of a person served. Every text cell is
+Both hold counts and labels only: code labels, structure names and, in a structure's own
+unsuppressed report only, its caseworkers' names (staff), never a name, contact detail or document number of a person served. Every text cell is
 neutralised: one that begins with ``= + - @``, a tab or a carriage return gets a leading
 apostrophe, so a spreadsheet never reads it as a formula. XLSX text is written with
 `write_string` (never parsed into a formula, number or link) and CSV files start with a

@@ -84,8 +84,15 @@ class Figure:
     derived_from: tuple[str, ...] = ()
     # Adds up over structures (a case file, a referral, a request belongs to one): the city's
     # suppressed value is the sum of what each structure's suppressed report publishes
-    # (`suppression.coordinate`). Distinct-people figures are not additive.
-    additive: bool = False
+    # (`suppression.coordinate`). Distinct-people figures are not additive (False). Every count
+    # must say which it is: None (undeclared) on a count is refused (`undeclared`), so that a
+    # new figure cannot slip past the city-wide differencing rule.
+    additive: bool | None = None
+
+    @property
+    def declared(self) -> bool:
+        """A count says whether it adds up over structures; a rate, hours or days never does."""
+        return self.kind != COUNT or bool(self.derived_from) or self.additive is not None
 
 
 @dataclass
@@ -133,6 +140,11 @@ class Report:
         for section in self.sections:
             for table in section.tables:
                 yield section, table
+
+    def undeclared(self) -> list[tuple[str, str, str]]:
+        """(section, table, figure) keys of the counts that do not say whether they are additive."""
+        return [(section.key, table.key, f.key) for section, table in self.tables() for f in table.figures
+                if not f.declared]
 
 
 def three(values_by_month: dict, months, key, default=0) -> list:

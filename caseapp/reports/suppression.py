@@ -14,7 +14,9 @@ Months are never added up, so columns need no margin of their own.
 Across reports (`coordinate`): a coordinator reads every structure's suppressed report and the
 city's. An additive figure (`Figure.additive`) of the city is the sum of what the structures'
 suppressed reports publish: a cell a structure hides (primary or secondary) does not enter the
-city's, so the city's minus the other structures' published cells never gives it back.
+city's, so the city's minus the other structures' published cells never gives it back. That
+holds for the confidential structures too: a shelter's cell hidden with a small one (five or
+more) is taken out of the city's like the small one.
 """
 from __future__ import annotations
 
@@ -74,24 +76,47 @@ def published(report: Report) -> dict:
     return result
 
 
-def coordinate(city: Report, structures: list[Report]) -> None:
+def coordinate(city: Report, structures: list[tuple[Report, Report]]) -> None:
     """Take out of the (unsuppressed) city report's additive counts, in place, every cell that
     a structure's suppressed report hides: the city's value becomes the sum of the structures'
-    published ones (plus what the city counts outside them). A figure derived from a changed
-    count is hidden. `structures`: the unsuppressed reports of the structures whose counts
-    enter the city's in full (not the confidential ones, which enter only from the threshold up)."""
+    published ones (plus what the city counts outside them, e.g. partners). A figure derived from
+    a changed count is hidden.
+
+    `structures`: for every structure whose report a coordinator may read (confidential ones
+    included), ``(its unsuppressed report, what it puts into the city's)``: the same report for
+    most; for a confidential structure, its counts as the city takes them (from the threshold up,
+    `SectionContext.confidential_ids`). A cell the structure's suppressed report hides then takes
+    out of the city exactly what it had put in, be it hidden as small or hidden with a small one;
+    a cell it shows puts in exactly what it shows (a confidential structure's part may differ, e.g.
+    active files summed over caseworkers from five up). So each additive city cell is the sum of
+    the structures' published cells (hidden: nothing) plus what the city counts outside them.
+
+    Every count must say whether it is additive (`Figure.additive`): an undeclared one is refused,
+    so that a new section cannot slip past this rule."""
+    undeclared = city.undeclared() + [key for raw, part in structures for key in raw.undeclared() + part.undeclared()]
+    if undeclared:
+        raise ValueError(f"counts not declared additive or not: {sorted(set(undeclared))}")
     hidden: dict = {}
-    for report in structures:
-        shown = published(report)
-        for section, table in report.tables():
+    for raw, part in structures:
+        shown = published(raw)
+        put_in = {(section.key, table.key, f.key): f for section, table in part.tables() for f in table.figures}
+        for section, table in raw.tables():
             for figure in table.figures:
                 if not figure.additive:
                     continue
-                values = shown[section.key, table.key, figure.key]
+                key = (section.key, table.key, figure.key)
+                values, entered = shown[key], put_in.get(key)
+                if entered is None:
+                    continue  # the city took nothing of it (a confidential structure's small lines)
                 for column in range(3):
-                    if values[column] is SUPPRESSED and isinstance(figure.values[column], int):
-                        key = (section.key, table.key, figure.key, column)
-                        hidden[key] = hidden.get(key, 0) + figure.values[column]
+                    amount = entered.values[column]
+                    if not isinstance(amount, int):
+                        continue
+                    # Out goes what it put in, back what it publishes (hidden: nothing).
+                    if values[column] is not SUPPRESSED:
+                        amount -= values[column]
+                    if amount:
+                        hidden[key + (column,)] = hidden.get(key + (column,), 0) + amount
     for section, table in city.tables():
         changed = set()
         for figure in table.figures:

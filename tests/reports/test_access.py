@@ -26,11 +26,56 @@ def test_a_coordinator_opens_the_city_wide_report_by_default_with_charts_and_tab
     assert event.object_id == "2026-04:city"
 
 
-def test_a_coordinator_can_switch_to_any_structure(client, login):
-    login(make_user("coordinator", locale="en"))
-    shelter = structure("SHELTER-W")
+def _name_the_staff(staff):
+    """Give every caseworker of the dataset a name that cannot appear on a page by chance."""
+    names = {}
+    for n, worker in enumerate(w for workers in staff.values() for w in workers):
+        worker.display_name = f"Staffcanary{n}x"
+        names[worker.id] = worker.display_name
+    db.session.flush()
+    return names
+
+
+def _lines_of(body: str, caption: str) -> str:
+    """The HTML of the table whose caption is `caption` ("" when the page has none)."""
+    start = body.find(f"<caption>{caption}")
+    return "" if start < 0 else body[start:body.find("</table>", start)]
+
+
+def test_a_coordinator_switching_to_a_structure_sees_small_counts_hidden_and_no_staff_name(client, login):
+    _totals, structures, staff = make_dataset(70, seed=11)
+    names = _name_the_staff(staff)
+    coordinator = login(make_user("coordinator", locale="en"))
+    kem = structures["KEM"]
+    page = client.get(f"/reports/?month=2026-04&structure={kem.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<h1>Monthly report: KEM — " in body
+    assert "&lt;5" in body, "a coordinator's view of a structure leaves it: small counts show as <5"
+    assert not any(name in body for name in names.values())
+    caseload = _lines_of(body, "Caseload per caseworker")
+    assert "Caseworker 1" in caseload and "Caseworker 2" in caseload  # the figures, without the names
+    for code in ("SHELTER-W", "DIS-PROG"):
+        other = client.get(f"/reports/?month=2026-04&structure={structures[code].id}").get_data(as_text=True)
+        assert not any(name in other for name in names.values()), code
+    shelter = client.get(f"/reports/?month=2026-04&structure={structures['SHELTER-W'].id}").get_data(as_text=True)
+    assert "<h1>Monthly report: SHELTER-W — " in shelter and "&lt;5" in shelter
+    assert "Caseload per caseworker" not in shelter and "Caseworker 1" not in shelter  # confidential: no staff lines
+    viewed = db.session.execute(select(AuditEvent.object_id).where(AuditEvent.user_id == coordinator.id,
+                                                                   AuditEvent.action == "report.view")).scalars()
+    assert sorted(viewed) == ["2026-04:DIS-PROG", "2026-04:KEM", "2026-04:SHELTER-W", "2026-04:SHELTER-W"]
+
+
+def test_staff_names_show_only_to_readers_of_their_own_structure(client, login):
+    _totals, structures, staff = make_dataset(70, seed=11)
+    names = _name_the_staff(staff)
+    shelter = structures["SHELTER-W"]
+    login(make_user("supervisor", structures=("SHELTER-W",), locale="en"))
     body = client.get(f"/reports/?month=2026-04&structure={shelter.id}").get_data(as_text=True)
-    assert "SHELTER-W" in body and "Caseload per caseworker" in body
+    caseload = _lines_of(body, "Caseload per caseworker")
+    own = [names[w.id] for w in staff[shelter.id]]
+    assert any(name in caseload for name in own)  # those with files this month or the two before
+    assert not any(name in body for name in set(names.values()) - set(own))
+    assert "&lt;5" not in body  # their own structure: unsuppressed
 
 
 def test_a_supervisor_sees_their_structures_and_not_the_city_or_another_structure(client, login):

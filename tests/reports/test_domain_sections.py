@@ -272,3 +272,53 @@ def test_the_report_takes_as_many_queries_with_plans_deliveries_and_stays_as_wit
         report_of("SHELTER-ADD")
         report_of(None)
     assert empty.n == full.n
+
+
+# --- differencing across reports --------------------------------------------------------------
+
+def test_no_subtraction_gives_back_a_hidden_plans_deliveries_or_stays_cell_shelter_included(db_session):
+    """The attack of test_suppression (city minus the other structures' published cells) on the
+    plans, deliveries and stays sections, with the confidential SHELTER-W holding stays and plans."""
+    from tests.reports.test_suppression import try_the_attack
+
+    rng = random.Random(4)
+    seed_plans(rng)
+    seed_deliveries(rng)
+    seed_stays(rng, "SHELTER-W", n=9)
+    seed_stays(rng, "SHELTER-ADD", n=14)
+    shelter = shelter_staff("SHELTER-W")
+    for _ in range(3):
+        plans_service.submit(draft_plan(make_case_file("SHELTER-W", actor=shelter), actor=shelter), actor=shelter)
+    today = local_today()
+    sections, structures, in_full = try_the_attack(Month(today.year, today.month))
+    assert {"plans", "deliveries", "stays"} <= sections, sections
+    assert "SHELTER-W" in structures, structures
+    assert ("KYADA-MARKET", "deliveries") in in_full, in_full  # a count of 5 or more hidden with a small one
+
+
+def test_a_shelters_discharges_hidden_with_a_small_one_are_not_given_back_by_the_city(db_session):
+    """SHELTER-W (confidential) discharged 6 people to their own housing and 2 who left last month:
+    its report hides the 2 and, with them, the 6. Before the rule the city's 6 + SHELTER-ADD's
+    published count let anyone subtract the 6 back."""
+    from caseapp.reports.model import SUPPRESSED
+    from tests.reports.test_suppression import _attack, try_the_attack
+    from tests.reports.test_suppression import _published as published_cell
+
+    seed_stays(random.Random(2), "SHELTER-ADD", n=14)
+    staff = shelter_staff("SHELTER-W")
+    set_capacity("SHELTER-W", 12)
+    first = three_months()[1]
+    for reason in ["own_housing"] * 6 + ["left"] * 2:
+        stay = admit(resident("SHELTER-W", actor=staff), actor=staff)[0]
+        db.session.execute(update(Stay.__table__).where(Stay.__table__.c.id == stay.id).values(
+            admitted_on=first - timedelta(days=10), discharged_on=first + timedelta(days=5), discharge_reason=reason))
+    db.session.expire_all()
+    today = local_today()
+    month = Month(today.year, today.month)
+    raw, shown, city, outside = _attack(month)
+    key = ("stays", "discharge_reason", "own_housing")
+    assert raw["SHELTER-W"][key].values[1] == 6 and shown["SHELTER-W"][key].values[1] is SUPPRESSED
+    _sections, _structures, in_full = try_the_attack(month)
+    assert ("SHELTER-W", "stays") in in_full
+    if city[key].values[1] is not SUPPRESSED:
+        assert city[key].values[1] - published_cell(shown["SHELTER-ADD"], key, 1) == outside[key][1] == 0

@@ -118,6 +118,57 @@ def test_a_coordinators_exports_hold_no_name_phone_or_document_number(client, lo
                         assert not re.search(rf"[>\",]{re.escape(name)}[<\",]", text), (where, fmt, name)
 
 
+def _export_text(client, where, fmt) -> str:
+    response = client.get(f"/reports/export?month=2026-04&structure={where}&format={fmt}")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:  # an XLSX is a zip of XML too
+        return "".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+
+
+def test_staff_names_leave_a_structure_in_no_export(client, login, tmp_path):
+    """A coordinator's exports of KEM and of the confidential SHELTER-W, and the scheduled job's,
+    hold no caseworker's name; KEM's own supervisor's export does hold KEM's."""
+    _totals, structures, staff = make_dataset(60, seed=11)
+    names = {}
+    for n, worker in enumerate(w for workers in staff.values() for w in workers):
+        worker.display_name = f"Staffcanary{n}x"
+        names[worker.id] = worker.display_name
+    db.session.flush()
+    kem, shelter = structures["KEM"], structures["SHELTER-W"]
+    login(make_user("coordinator", locale="en"))
+    for where in ("city", kem.id, shelter.id):
+        for fmt in ("xlsx", "csv"):
+            text = _export_text(client, where, fmt)
+            assert "Staffcanary" not in text, (where, fmt)
+            if where == kem.id:
+                assert "Caseworker 1" in text, "KEM's caseload figures are there, without names"
+            if where == shelter.id:
+                assert "Caseworker 1" not in text, "a confidential structure's staff lines are left out"
+    for code in ("KEM", "SHELTER-W"):  # the scheduled job's files are sent on: no names either
+        path = tmp_path / f"{code}.zip"
+        result = CliRunner().invoke(monthly_command, ["--month", "2026-04", "--structure", code, "--format", "csv",
+                                                      "--out", str(path)])
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(path) as archive:
+            text = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+        assert "Staffcanary" not in text, code
+        assert ("Caseworker 1" in text) == (code == "KEM"), code  # figures without names; none for the shelter
+
+
+def test_a_supervisors_export_of_their_own_structure_names_its_staff_only(client, login):
+    _totals, structures, staff = make_dataset(60, seed=11)
+    names = {}
+    for n, worker in enumerate(w for workers in staff.values() for w in workers):
+        worker.display_name = f"Staffcanary{n}x"
+        names[worker.id] = worker.display_name
+    db.session.flush()
+    kem = structures["KEM"]
+    login(make_user("supervisor", structures=("KEM",), locale="en"))
+    own = _export_text(client, kem.id, "xlsx")
+    assert any(names[w.id] in own for w in staff[kem.id])
+    assert not any(names[w.id] in own for code, s in structures.items() if code != "KEM" for w in staff[s.id])
+
+
 def test_exporting_needs_its_own_permission(client, login):
     login(make_user("caseworker", structures=("KEM",)))
     assert client.get("/reports/export?month=2026-04&structure=city&format=xlsx").status_code == 403

@@ -157,66 +157,139 @@ def _figures(report):
     return {(section.key, table.key, f.key): f for section, table in report.tables() for f in table.figures}
 
 
-def test_the_city_minus_the_other_structures_published_cells_never_gives_back_a_hidden_one(db_session):
-    """A coordinator reads every structure's report and the city's: for every additive cell a
-    non-confidential structure's report hides, the city's value minus the other structures'
-    published values gives only what the city counts outside them, whatever the hidden value."""
+def _attack(month):
+    """What a coordinator can read (every structure's suppressed report, confidential ones
+    included, and the suppressed city report) and, for the test only, the true figures."""
     from sqlalchemy import select
 
     from caseapp.extensions import db
+    from caseapp.reports import service
     from caseapp.structures.models import Structure, StructureKind
 
-    make_dataset(70, seed=11)
-    month = Month(2026, 4)
-    structures = list(db.session.execute(select(Structure).where(
-        Structure.kind != StructureKind.PARTNER, Structure.confidential.is_(False))).scalars())
-    raw = {s.id: _figures(build_report(month, structure=s, suppressed=False, generated_by="t")) for s in structures}
-    shown = {s.id: _figures(build_report(month, structure=s, suppressed=True, generated_by="t")) for s in structures}
-    city_raw = _figures(build_report(month, structure=None, suppressed=False, generated_by="t"))
+    structures = list(db.session.execute(select(Structure).where(Structure.kind != StructureKind.PARTNER)
+                                         .order_by(Structure.code)).scalars())
+    raw = {s.code: _figures(build_report(month, structure=s, suppressed=False, generated_by="t"))
+           for s in structures}
+    shown = {s.code: _figures(build_report(month, structure=s, suppressed=True, generated_by="t"))
+             for s in structures}
     city = _figures(build_report(month, structure=None, suppressed=True, generated_by="t"))
-    attempts = 0
-    for sid in raw:
-        for key, figure in shown[sid].items():
+    in_full = _figures(service._build(month, staff_names=False))  # every structure's counts in full
+    # What the city counts outside the structures a coordinator reads (partners' referrals...).
+    outside = {key: [figure.values[c] - sum(raw[o][key].values[c] for o in raw if key in raw[o])
+                     for c in range(3)] for key, figure in in_full.items() if figure.additive}
+    return raw, shown, city, outside
+
+
+def _published(cells, key, column):
+    value = cells[key].values[column] if key in cells else 0
+    return 0 if value is SUPPRESSED else value
+
+
+def test_the_city_minus_the_other_structures_published_cells_never_gives_back_a_hidden_one(db_session):
+    """A coordinator reads every structure's report (SHELTER-W's too) and the city's: for every
+    additive cell a structure's report hides, the city's value minus the other structures'
+    published values gives only what the city counts outside them, whatever the hidden value."""
+    make_dataset(70, seed=11)
+    sections, structures, _in_full = try_the_attack(Month(2026, 4))
+    assert {"people", "cases", "referrals", "interpretation"} <= sections, sections
+    assert "SHELTER-W" in structures, structures
+
+
+def try_the_attack(month):
+    """Subtract, for every additive cell a structure's report hides (and the city shows), the
+    other structures' published cells from the city's: assert that it gives what the city counts
+    outside the structures, never the hidden value. Returns (sections tried, structures tried,
+    the (structure, section) pairs tried with a hidden cell of 5 or more, i.e. hidden with a small one)."""
+    raw, shown, city, outside = _attack(month)
+    sections, structures, in_full = set(), set(), set()
+    for code in raw:
+        for key, figure in shown[code].items():
             if not figure.additive or key not in city:
                 continue
             for column in range(3):
-                if figure.values[column] is not SUPPRESSED:
+                if figure.values[column] is not SUPPRESSED or city[key].values[column] is SUPPRESSED:
                     continue
-                if city[key].values[column] is SUPPRESSED:
-                    continue  # nothing to subtract from
-                others = [shown[o][key].values[column] if key in shown[o] else 0 for o in raw if o != sid]
-                if SUPPRESSED in others:
-                    continue  # the attack needs every other cell
-                recovered = city[key].values[column] - sum(others)
-                # What the city counts outside the non-confidential structures (shelters from five up).
-                outside = city_raw[key].values[column] - sum(raw[o][key].values[column] if key in raw[o] else 0
-                                                              for o in raw)
-                assert recovered == outside, (key, column, recovered, raw[sid][key].values[column])
-                attempts += 1
-    assert attempts > 0, "the dataset has hidden structure cells the attack can try"
+                recovered = city[key].values[column] - sum(_published(shown[o], key, column) for o in raw if o != code)
+                assert recovered == outside[key][column], (code, key, column, raw[code][key].values[column])
+                sections.add(key[0])
+                structures.add(code)
+                if raw[code][key].values[column] >= 5:
+                    in_full.add((code, key[0]))
+    return sections, structures, in_full
+
+
+def test_every_additive_city_cell_is_the_sum_of_the_published_structure_cells(db_session):
+    """The rule itself, on every visible additive cell of the city (hidden cells count nothing)."""
+    make_dataset(70, seed=3)
+    raw, shown, city, outside = _attack(Month(2026, 4))
+    checked = 0
+    for key, figure in city.items():
+        if not figure.additive:
+            continue
+        for column in range(3):
+            if figure.values[column] is not SUPPRESSED:
+                assert figure.values[column] == sum(_published(shown[o], key, column) for o in raw) \
+                    + outside[key][column], (key, column)
+                checked += 1
+    assert checked > 50
 
 
 def test_without_the_rule_the_subtraction_would_give_a_hidden_cell_back(db_session):
-    """The attack above is real: on the unsuppressed city figures it recovers a hidden cell."""
-    from sqlalchemy import select
-
-    from caseapp.extensions import db
-    from caseapp.structures.models import Structure, StructureKind
+    """The attack above is real: on the city's figures in full it recovers hidden cells, the
+    confidential shelter's among them."""
+    from caseapp.reports import service
 
     make_dataset(70, seed=11)
     month = Month(2026, 4)
-    structures = list(db.session.execute(select(Structure).where(
-        Structure.kind != StructureKind.PARTNER, Structure.confidential.is_(False))).scalars())
-    raw = {s.id: _figures(build_report(month, structure=s, suppressed=False, generated_by="t")) for s in structures}
-    shown = {s.id: _figures(build_report(month, structure=s, suppressed=True, generated_by="t")) for s in structures}
-    city_raw = _figures(build_report(month, structure=None, suppressed=False, generated_by="t"))
-    recovered = 0
-    for sid in raw:
-        for key, figure in shown[sid].items():
-            if not figure.additive or figure.values[0] is not SUPPRESSED:
+    raw, shown, _city, outside = _attack(month)
+    in_full = _figures(service._build(month, staff_names=False))
+    recovered = set()
+    for code in raw:
+        for key, figure in shown[code].items():
+            if not figure.additive or figure.values[0] is not SUPPRESSED or outside[key][0] != 0:
                 continue
-            others = [shown[o][key].values[0] if key in shown[o] else 0 for o in raw if o != sid]
-            outside = city_raw[key].values[0] - sum(raw[o][key].values[0] if key in raw[o] else 0 for o in raw)
-            if SUPPRESSED not in others and outside == 0:
-                recovered += city_raw[key].values[0] - sum(others) == raw[sid][key].values[0]
-    assert recovered > 0
+            others = [shown[o][key].values[0] if key in shown[o] else 0 for o in raw if o != code]
+            if SUPPRESSED not in others and in_full[key].values[0] - sum(others) == raw[code][key].values[0]:
+                recovered.add(code)
+    assert recovered and "SHELTER-W" in recovered, recovered
+
+
+def _report(values: dict, scope="structure", additive=True):
+    """A one-table report: {figure key: count} plus their total."""
+    from datetime import datetime
+
+    from caseapp.reports.model import Report, Section
+
+    figures = [Figure(k, k, [v, v, v], additive=additive) for k, v in values.items()]
+    figures.append(Figure("total", "All", [sum(values.values())] * 3, additive=additive))
+    table = Table("t", "T", figures, total_key="total")
+    return Report(Month(2026, 4), scope, None, [Section("s", "S", [table])], False, None, datetime(2026, 5, 1))
+
+
+def test_a_shelter_cell_hidden_with_a_small_one_does_not_enter_the_city_in_full():
+    """SHELTER-W publishes ["<5", "<5" (7 hidden with the 3), 40]; KEM publishes everything: the
+    city's line b minus KEM's gives nothing of the shelter's 7."""
+    from caseapp.reports.suppression import coordinate, suppress
+
+    shelter, kem = _report({"a": 3, "b": 7, "c": 40}), _report({"a": 10, "b": 20, "c": 30})
+    city = _report({"a": 13, "b": 27, "c": 70}, scope="city")
+    coordinate(city, [(kem, kem), (shelter, shelter)])
+    suppress(city)
+    published = {f.key: f.values[0] for f in city.sections[0].tables[0].figures}
+    assert published["b"] in (20, SUPPRESSED) and published["a"] in (10, SUPPRESSED)
+    # Each city cell is the sum of the published ones: the total, 60 + 50, gives the shelter's
+    # a + b = 10 back, which its own report gives (50 - 40), never a or b.
+    assert published["c"] == 70 and published["total"] in (110, SUPPRESSED)
+    without = _report({"a": 13, "b": 27, "c": 70}, scope="city")
+    suppress(without)
+    assert without.sections[0].tables[0].figure("b").values[0] - 20 == 7  # the attack, without the rule
+
+
+def test_a_count_that_does_not_say_whether_it_is_additive_is_refused():
+    import pytest
+
+    from caseapp.reports.suppression import coordinate
+
+    undeclared = _report({"a": 3, "b": 7}, additive=None)
+    with pytest.raises(ValueError, match="not declared"):
+        coordinate(_report({"a": 3, "b": 7}, scope="city"), [(undeclared, undeclared)])

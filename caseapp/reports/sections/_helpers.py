@@ -24,15 +24,19 @@ def city_sum(per_structure: dict, confidential_ids, threshold, total):
 
 def breakdown_table(key: str, title, per_month: list[dict], label, *, total: list | None = None,
                     total_label=None, order=None, top: int | None = None, other_label=None,
-                    chart: str | None = "bar", note=None, additive: bool = False) -> Table:
+                    chart: str | None = "bar", note=None, additive: bool) -> Table:
     """A table with one line per code seen in any of the three months (`per_month`:
     ``[{code: count}]`` in COLUMNS order).
 
     `order`: the codes in display order (others follow by descending count); `top`: keep the
     `top` codes of the reported month and fold the rest into one "other" line; `total`: three
     totals, added as a last line that the others add up to (for secondary suppression);
-    `additive`: every line adds up over structures (see `Figure.additive`).
+    `additive` (required): every line adds up over structures (see `Figure.additive`). An additive
+    table folds nothing into "other": the city's lines must be the same codes as each structure's,
+    or a code folded at a structure but shown city-wide would be given back by subtraction.
     """
+    if additive and top is not None:
+        raise ValueError("an additive table lists every code: no top/other folding")
     seen = set().union(*(m.keys() for m in per_month))
     ranked = sorted(seen, key=lambda c: (-per_month[0].get(c, 0), -sum(m.get(c, 0) for m in per_month), str(c)))
     if order is not None:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.interpretation import codes, languages, stats
 from caseapp.reports.model import HOURS, RATE, Figure, Table
+from caseapp.reports.sections import monthly_counts
 from caseapp.reports.sections._helpers import breakdown_table, city_sum, keep, keep_counts
 
 KEY = "interpretation"
@@ -25,8 +26,7 @@ def _threshold(entry):
 
 
 def build(ctx) -> list:
-    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids), ctx.confidential_ids, _threshold,
+    totals = [city_sum(monthly_counts(ctx, stats, m), ctx.confidential_ids, _threshold,
                        stats.city_totals) for m in ctx.months]
     requests = [t.requests for t in totals]
     total_label = _l("All requests")

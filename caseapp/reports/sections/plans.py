@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from caseapp.plans import stats
 from caseapp.reports.model import Figure, Table
+from caseapp.reports.sections import monthly_counts
 from caseapp.reports.sections._helpers import city_sum, keep
 
 KEY = "plans"
@@ -23,12 +24,12 @@ def _threshold(entry):
 def build(ctx) -> list:
     """One table ("overview"): the five counts of `stats.PlansMonth` for the three months.
     Three queries per month (`stats.monthly_counts`), whatever the number of plans."""
-    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids), ctx.confidential_ids, _threshold,
+    totals = [city_sum(monthly_counts(ctx, stats, m), ctx.confidential_ids, _threshold,
                        stats.city_totals) for m in ctx.months]
     labels = {"submitted": _l("Plans submitted for review"), "approved": _l("Plans approved"),
               "changes_requested": _l("Plans sent back for changes"),
               "overdue_reviews": _l("Reviews overdue"), "actions_done": _l("Actions done")}
     return [Table("overview", str(_l("Action plans")),
-                  [Figure(name, str(labels[name]), [getattr(t, name) for t in totals]) for name in FIELDS],
+                  [Figure(name, str(labels[name]), [getattr(t, name) for t in totals], additive=True)
+                   for name in FIELDS],
                   chart="bar")]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from caseapp.extensions import db
 from caseapp.referrals import codes, stats
 from caseapp.reports.model import DAYS, RATE, Figure, Table
+from caseapp.reports.sections import monthly_counts, shared
 from caseapp.reports.sections._helpers import breakdown_table, city_sum, keep, keep_counts
 from caseapp.structures.models import Structure
 
@@ -33,14 +34,16 @@ def _status(code):
 
 
 def build(ctx) -> list:
-    ids = None if ctx.structure_ids is None else list(ctx.structure_ids)
-    totals = [city_sum(stats.monthly_counts(m.year, m.month, ids), ctx.confidential_ids, _threshold,
+    totals = [city_sum(monthly_counts(ctx, stats, m), ctx.confidential_ids, _threshold,
                        stats.city_totals) for m in ctx.months]
     sent = [t.sent for t in totals]
     received = [t.received for t in totals]
     targets = sorted({target for t in totals for target in t.sent_by_target})
     # Always the one query, even with no target: the report's query count does not depend on the data.
-    names = dict(db.session.execute(select(Structure.id, Structure.code).where(Structure.id.in_(targets))).all())
+    if ctx.shared is None:
+        names = dict(db.session.execute(select(Structure.id, Structure.code).where(Structure.id.in_(targets))).all())
+    else:  # every structure's code, once for the city report and its structures'
+        names = shared(ctx, "referrals.codes", lambda: dict(db.session.execute(select(Structure.id, Structure.code)).all()))
     overview = Table("overview", str(_l("Referrals")), [
         Figure("sent", str(_l("Sent")), sent, additive=True),
         Figure("received", str(_l("Received")), received, additive=True),
