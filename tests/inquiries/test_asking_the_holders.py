@@ -75,7 +75,8 @@ def test_the_requester_learns_nothing_of_the_holders(client, login_as, person):
     nobody = client.post("/inquiries/send", data=registration_form(client, family_name="Nobodyopoulou",
                                                                    birth_date="1960-01-01"), follow_redirects=True)
     first, second = sent.get_data(as_text=True), nobody.get_data(as_text=True)
-    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]*"', "", html)  # noqa: E731
+    # CSRF tokens (in forms and in the page head) carry the second they were made: not a difference.
+    strip = lambda html: re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', '""', html)  # noqa: E731
     assert sent.status_code == nobody.status_code == 200 and strip(first) == strip(second)
     for hidden in ("KEM", "GBV-CC", person.reference, str(person.id), person.family_name):
         assert hidden not in first
@@ -97,7 +98,8 @@ def test_sending_takes_the_same_statements_with_or_without_holders(client, login
     login_as("caseworker", structures=("DIS-PROG",))
     found = registration_form(client, person)
     nobody = registration_form(client, family_name="Nobodyopoulou", birth_date="1960-01-01")
-    client.post("/inquiries/send", data=dict(found))  # the first POST after a commit opens the savepoint
+    # The first POST after a commit opens the savepoint (other details: the same ones twice are a repeat).
+    client.post("/inquiries/send", data=registration_form(client, family_name="Warmupoulou", birth_date="1950-01-01"))
     with count_queries() as with_holder:
         client.post("/inquiries/send", data=found)
     with count_queries() as without:
