@@ -119,6 +119,11 @@ def asking_structures(user) -> list[Structure]:
     return [s for s in registration_structures(user) if can_ask_from(s)]
 
 
+def can_receive(user) -> bool:
+    """Requests reach only open municipal structures: a user of confidential ones only never gets one."""
+    return any(can_ask_from(s) for s in user.structures)
+
+
 def _open_days() -> int:
     return int(current_app.config.get("INQUIRY_OPEN_DAYS", OPEN_DAYS))
 

@@ -29,7 +29,7 @@ bp = Blueprint("inquiries", __name__, url_prefix="/inquiries")
 LISTS = {"open": _l("Waiting for your answer"), "answered": _l("Answered")}
 
 register_nav("inquiries.index", _l("Requests from others"), permission="inquiries.answer", order=45,
-             badge=queries.open_count)
+             badge=queries.open_count, visible=lambda viewer: service.can_receive(viewer))
 
 
 def _home_panel(viewer) -> dict | None:

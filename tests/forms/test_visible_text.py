@@ -121,3 +121,18 @@ def test_after_a_refused_edit_the_year_follows_a_corrected_date(client, login_as
     db.session.expire_all()
     saved = db.session.get(Beneficiary, person.id)
     assert (saved.birth_date, saved.birth_year) == (date(1987, 5, 5), 1987)
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name", "father_name", "mother_name"])
+def test_the_service_refuses_an_invisible_name_whoever_calls_it(db_session, field):
+    from caseapp.beneficiaries import service
+    from tests.factories import beneficiary_values, make_user, structure
+
+    actor = make_user("caseworker", structures=("KEM",))
+    with pytest.raises(service.BeneficiaryError) as refused:
+        service.register_beneficiary(beneficiary_values(**{field: "\u200b\u00ad"}), structure=structure("KEM"),
+                                     actor=actor)
+    assert refused.value.field == field
+    person = make_beneficiary(actor=actor)
+    with pytest.raises(service.BeneficiaryError):
+        service.update_beneficiary(person, {field: "\ufeff"}, actor=actor, expected_version=person.version)

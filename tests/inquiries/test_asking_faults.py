@@ -183,3 +183,13 @@ def test_a_year_typed_on_purpose_is_kept_and_checked(client, login_as, db_sessio
     data.update(birth_year="1990", birth_year_shown="1987")  # the user changed the box
     response = client.post("/beneficiaries/new", data=data)
     assert response.status_code == 400 and "does not match" in response.get_data(as_text=True)
+
+
+def test_the_requests_inbox_is_offered_only_where_requests_can_arrive(client, login_as, db_session):
+    login_as("caseworker", structures=("SHELTER-W",))
+    assert "Requests from others" not in client.get("/").get_data(as_text=True)
+
+
+def test_an_open_structure_caseworker_is_offered_the_requests_inbox(client, login_as, db_session):
+    login_as("caseworker", structures=("KEM",))
+    assert "Requests from others" in client.get("/").get_data(as_text=True)
