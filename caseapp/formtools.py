@@ -298,19 +298,21 @@ def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable
     return redirect(next_url(result))
 
 
-def commit_or_flash(action: Callable[[], T], *, success, next_url: str):
-    """For buttons without a form to show again: run, commit and flash `success`, or roll
-    back and flash the refusal; either way redirect to `next_url`."""
+def commit_or_flash(action: Callable[[], T], *, success, next_url: str | Callable[[T], str],
+                    refused_url: str | None = None):
+    """For buttons without a form to show again: run, commit, flash `success` and redirect to
+    `next_url` (a URL, or a function of the action's result); or roll back, flash the refusal
+    and redirect to `refused_url` (default: `next_url`, which must then be a URL)."""
     try:
-        action()
+        result = action()
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        if success:
-            flash(str(success), "success")
-    return redirect(next_url)
+        return redirect(refused_url if refused_url is not None else next_url)
+    db.session.commit()
+    if success:
+        flash(str(success), "success")
+    return redirect(next_url(result) if callable(next_url) else next_url)
 
 
 def refused_status(form) -> int:
