@@ -162,3 +162,29 @@ def test_the_referral_form_offers_no_deactivated_partner(client, login_as, deact
     for service_id in services:
         assert f'value="{service_id}"' not in body
     assert "METAdrasi" not in body and "ΜΕΤΑδραση" not in body
+
+
+def test_a_referral_to_a_deactivated_partner_is_refused_even_if_posted(deactivated):
+    from caseapp.referrals import service as referral_service
+
+    person = make_beneficiary("KEM")
+    actor = make_user("caseworker", structures=("KEM",))
+    offered = next(s for s in structure("P-METADRASI").services if s.active)
+    with pytest.raises(referral_service.ReferralError) as refused:
+        referral_service.create_referral(person, {"from_structure": structure("KEM"), "service": offered,
+                                                  "urgency": "routine", "reason": "Needs an interpreter."},
+                                         actor=actor)
+    assert refused.value.field == "service"
+
+
+@pytest.mark.parametrize("typed", ["   ", "\u200b", ""])
+def test_a_blank_or_invisible_code_is_a_message_on_the_code_field(client, login_as, typed):
+    login_as("coordinator")
+    response = post(client, "/structures/partners/new", **dict(NEW, code=typed))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'href="#code"' in body and "canary-note-7731" in body
+
+
+def test_a_search_of_spaces_lists_everyone(client, login_as, db_session):
+    login_as("caseworker")
+    assert len(rows(client.get("/structures/partners/", query_string={"q": "   "}).get_data(as_text=True))) == 39
