@@ -138,8 +138,8 @@ class Form(FlaskForm):
     Each text field (StringField and its kinds: text areas, passwords, hidden,
     email, phone) refuses control characters, lone surrogates and undecodable
     bytes with a message on the field; a visible text field refuses a value made only of
-    spaces or invisible characters, and a required one an answer its filters emptied; each integer field refuses a number the
-    database cannot hold. The checks run before the field's own validators, so a
+    spaces or invisible characters, and a required one an answer its filters emptied; each
+    integer field refuses a number the database cannot hold. The checks run before the field's own validators, so a
     malformed value never reaches a query, whatever the form.
 
     Conditional rules always run. WTForms' `Optional()` stops an empty field's chain,

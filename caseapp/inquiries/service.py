@@ -4,8 +4,8 @@ Sending (`send_inquiry`) does the same work whatever the city's records hold, so
 neither the page nor its timing tells the requester whether, where or how often the
 person is known: the check for a repeated request (requester's side only), the duplicate
 check (constant work, `find_possible_duplicates`; only its confirmed matches are asked
-about, never "similar names"), then two statements whose text never changes: the request row, and one INSERT ... SELECT
-that finds the holders (never a confidential structure, never a partner, never the
+about, never "similar names"), then two statements whose text never changes: the request
+row, and one INSERT ... SELECT that finds the holders (never a confidential structure, never a partner, never the
 requester's own structures) and writes their copies, with the matching ids padded to a
 fixed number of parameters. Nothing about holders comes back to Python.
 
@@ -16,6 +16,7 @@ timeline. The requester is told nothing: a referral, if one comes, is the answer
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -124,6 +125,12 @@ def can_receive(user) -> bool:
     return any(can_ask_from(s) for s in user.structures)
 
 
+def _details_key(values: dict) -> str:
+    """What the request was about, as a keyed hash (the app's secret) of the identifying details,
+    distinct from the registration form's token for the same details."""
+    return hashlib.sha256(b"inquiry-details|" + duplicate_fingerprint(values).encode()).hexdigest()
+
+
 def _open_days() -> int:
     return int(current_app.config.get("INQUIRY_OPEN_DAYS", OPEN_DAYS))
 
@@ -151,7 +158,7 @@ def send_inquiry(values: dict, *, structure: Structure, actor) -> Inquiry:
         raise InquiryError(_l("A confidential structure cannot ask other structures: the request would tell "
                               "them that the person is known here."), "structure")
     now = utcnow()
-    details_key = duplicate_fingerprint(values)
+    details_key = _details_key(values)
     repeated = db.session.execute(
         select(Inquiry.id).where(Inquiry.structure_id == structure.id, Inquiry.details_key == details_key,
                                  Inquiry.created_at > now - timedelta(days=_open_days())).limit(1)

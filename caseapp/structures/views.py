@@ -53,7 +53,8 @@ def partners():
     manager = user().has_permission("partners.manage")
     unknown: list[str] = []
     wanted = queries.PartnerFilter(
-        text=(text_arg("q", 100) or "").strip() or None, service=_choice_arg("service", PARTNER_SERVICES.__contains__, unknown),
+        text=(text_arg("q", 100) or "").strip() or None,
+        service=_choice_arg("service", PARTNER_SERVICES.__contains__, unknown),
         language=_choice_arg("language", iso.is_language, unknown),
         include_inactive=manager and request.args.get("inactive") == "1")
     if unknown:
