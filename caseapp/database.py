@@ -1,10 +1,13 @@
 """Engine settings that apply to every connection, and a private SQLite file."""
 import logging
 import os
+import unicodedata
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import String, event, literal
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,8 @@ def configure_engine_events() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # lower() and LIKE fold ASCII only there: `folded` compares Greek without case or accents.
+            dbapi_connection.create_function("app_fold", 1, fold_text, deterministic=True)
 
     @event.listens_for(Engine, "begin")
     def _sqlite_on_begin(connection):
@@ -60,3 +65,56 @@ def prepare_sqlite_file(url: str) -> Path | None:
         log.warning("Database file %s was readable by others; its mode is now 0600.", path)
         path.chmod(0o600)
     return path
+
+
+# --- text compared without case or accents, the same on both databases --------------------------
+
+
+def fold_text(text: str | None) -> str | None:
+    """`text` for comparison: accents and other marks dropped, case folded ("Αθήνα" → "αθηνα",
+    "ς" → "σ", "Émile" → "emile")."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _fold_table() -> tuple[str, str]:
+    """Greek (with polytonic) and accented Latin letters, each with its one-letter fold, so that
+    PostgreSQL's translate() folds them whatever the database's locale."""
+    ranges = [(0x00C0, 0x024F), (0x0370, 0x03FF), (0x1F00, 0x1FFF)]
+    source, target = [], []
+    for start, end in ranges:
+        for point in range(start, end + 1):
+            char = chr(point)
+            if unicodedata.category(char)[0] != "L":
+                continue
+            folded_char = fold_text(char)
+            if len(folded_char) == 1 and folded_char != char:
+                source.append(char)
+                target.append(folded_char)
+    return "".join(source), "".join(target)
+
+
+_FOLD_FROM, _FOLD_TO = _fold_table()
+
+
+class folded(FunctionElement):
+    """SQL: the column's text as `fold_text` gives it (compare with `fold_text(typed)`)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded)
+def _folded_postgresql(element, compiler, **kw):
+    (argument,) = list(element.clauses)
+    return "lower(translate(%s, %s, %s))" % (compiler.process(argument, **kw),
+                                            compiler.process(literal(_FOLD_FROM), **kw),
+                                            compiler.process(literal(_FOLD_TO), **kw))
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element, compiler, **kw):
+    (argument,) = list(element.clauses)
+    return "app_fold(%s)" % compiler.process(argument, **kw)

@@ -13,8 +13,8 @@ from flask import flash, redirect, request
 from flask_login import current_user
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import Optional, StopValidation, ValidationError
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.dates import local_today
@@ -81,6 +81,38 @@ def refuse_unstorable_text(form, field) -> None:
                                 "unreadable character). Type it again."))
 
 
+# Characters that take no room on screen although Unicode files them as letters (fillers, blanks).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+# Categories that show nothing by themselves: spaces and separators, format characters (zero-width
+# space and joiners, soft hyphen, direction marks, byte-order mark, ...), controls, lone combining marks.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
+
+
+def has_visible_character(text: str) -> bool:
+    """True if `text` shows something: at least one character that is not a space, a format
+    character (U+200B, U+00AD, U+200E, U+FEFF, ...), a control, a lone mark or a blank filler."""
+    return any(not char.isspace() and char not in _BLANK_LETTERS
+               and unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)
+
+
+def refuse_invisible_text(form, field) -> None:
+    """A text field that holds only invisible characters is refused, with what was typed kept:
+    a name made of a zero-width space or a soft hyphen would be stored as a name nobody sees."""
+    values = field.data if isinstance(field.data, (list, tuple)) else [field.data]
+    if any(isinstance(value, str) and value and not has_visible_character(value) for value in values):
+        raise StopValidation(_l("This holds only spaces or invisible characters. Type letters or digits."))
+
+
+def _required_after_filters(message):
+    """`InputRequired` looks at what was sent, before the filters: "   " passes it and the filter
+    then makes it None, which reached the service (a database error, a wrong page). This runs
+    after the filters and refuses an answer that is empty once cleaned, with the field's own message."""
+    def check(form, field) -> None:
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            raise StopValidation(message or _l("This field is required."))
+    return check
+
+
 def refuse_out_of_range_integer(form, field) -> None:
     if isinstance(field.data, int) and abs(field.data) > MAX_DATABASE_INT:
         raise StopValidation(_l("This number is too large."))
@@ -89,7 +121,13 @@ def refuse_out_of_range_integer(form, field) -> None:
 def harden_field(field):
     """Put the shared checks in front of a bound field's own validators."""
     if isinstance(field, StringField):
-        field.validators = [refuse_unstorable_text, *field.validators]
+        checks = [refuse_unstorable_text]
+        if not isinstance(field, (HiddenField, PasswordField)):
+            checks.append(refuse_invisible_text)
+            required = next((v for v in field.validators if isinstance(v, InputRequired)), None)
+            if required is not None:
+                checks.append(_required_after_filters(required.message))
+        field.validators = [*checks, *field.validators]
         # Names and notes in Arabic script are typed right to left: the box follows the text.
         field.render_kw = {"dir": "auto", **(field.render_kw or {})}
     elif isinstance(field, IntegerField):
@@ -102,8 +140,9 @@ class Form(FlaskForm):
 
     Each text field (StringField and its kinds: text areas, passwords, hidden,
     email, phone) refuses control characters, lone surrogates and undecodable
-    bytes with a message on the field; each integer field refuses a number the
-    database cannot hold. The checks run before the field's own validators, so a
+    bytes with a message on the field; a visible text field refuses a value made only of
+    spaces or invisible characters, and a required one an answer its filters emptied; each
+    integer field refuses a number the database cannot hold. The checks run before the field's own validators, so a
     malformed value never reaches a query, whatever the form.
 
     Conditional rules always run. WTForms' `Optional()` stops an empty field's chain,
@@ -168,12 +207,17 @@ class Form(FlaskForm):
                 field.data = derive(source_field.data)
                 field.raw_data = [str(field.data)]
                 field.process_errors = []  # an empty box ("" is no integer) now holds the derived value
+        self.show_derived()  # shown again after a refusal, the box and its hidden twin agree
 
     def show_derived(self) -> None:
         """After filling the form from a record: remember what each derived field showed."""
         for derived in self.DERIVED:
-            value = self._fields[derived].data
-            self._fields[f"{derived}_shown"].data = "" if value is None else str(value)
+            shown = self._fields.get(f"{derived}_shown")
+            if shown is None:
+                continue
+            field = self._fields[derived]
+            value = field.data if not field.process_errors else (field.raw_data or [""])[0]
+            shown.data = "" if value is None else str(value)
 
 
 def _emptied_by_optional(field) -> bool:
@@ -313,19 +357,21 @@ def settle_submission(form, url: str) -> str:
     return url
 
 
-def commit_or_flash(action: Callable[[], T], *, success, next_url: str):
-    """For buttons without a form to show again: run, commit and flash `success`, or roll
-    back and flash the refusal; either way redirect to `next_url`."""
+def commit_or_flash(action: Callable[[], T], *, success, next_url: str | Callable[[T], str],
+                    refused_url: str | None = None):
+    """For buttons without a form to show again: run, commit, flash `success` and redirect to
+    `next_url` (a URL, or a function of the action's result); or roll back, flash the refusal
+    and redirect to `refused_url` (default: `next_url`, which must then be a URL)."""
     try:
-        action()
+        result = action()
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-    else:
-        db.session.commit()
-        if success:
-            flash(str(success), "success")
-    return redirect(next_url)
+        return redirect(refused_url if refused_url is not None else next_url)
+    db.session.commit()
+    if success:
+        flash(str(success), "success")
+    return redirect(next_url(result) if callable(next_url) else next_url)
 
 
 def refused_status(form) -> int:

@@ -27,6 +27,7 @@ from caseapp.beneficiaries.queries import has_consent
 from caseapp.domain import ConflictError as DomainConflict
 from caseapp.domain import DomainError
 from caseapp.extensions import db
+from caseapp.formtools import has_visible_character
 from caseapp.models_base import utcnow
 from caseapp.security.audit import record
 from caseapp.security.blind_index import INDEX_NORMALISERS
@@ -180,6 +181,20 @@ def check_new_person(values: Mapping[str, object], *, actor, acknowledged: str |
     raise PossibleDuplicate(field, message, report, fingerprint)
 
 
+_NAME_FIELDS = ("given_name", "family_name", "father_name", "mother_name")
+
+
+def _check_names(values: Mapping[str, object]) -> None:
+    """A name is letters someone can read: a name of only spaces or invisible characters (zero-width
+    space, soft hyphen, direction marks, byte-order mark, ...) is refused on its field, whatever
+    calls the service (the forms refuse it first, with what was typed kept)."""
+    for name in _NAME_FIELDS:
+        value = values.get(name)
+        if isinstance(value, str) and value and not has_visible_character(value):
+            raise BeneficiaryError(name, _l("This holds only spaces or invisible characters. "
+                                            "Type letters or digits."))
+
+
 def _apply(beneficiary: Beneficiary, values: Mapping[str, object]) -> list[str]:
     """Set the given fields; returns the names of those that changed."""
     changed = []
@@ -211,6 +226,7 @@ def register_beneficiary(values: Mapping[str, object], *, structure: Structure, 
     """
     if not can_register_at(actor, structure):
         raise BeneficiaryError("structure", _l("You cannot register people at this structure."))
+    _check_names(values)
     key = DataKey.create()
     db.session.add(key)
     beneficiary = Beneficiary(id=uuid.uuid4(), data_key=key, registered_structure_id=structure.id,
@@ -232,6 +248,7 @@ def update_beneficiary(beneficiary: Beneficiary, values: Mapping[str, object], *
     """
     if beneficiary.version != expected_version:
         raise ConflictError()
+    _check_names(values)
     changed = _apply(beneficiary, values)
     if not changed:
         return []

@@ -27,11 +27,15 @@ SIMILAR = "similar"    # a surname that sounds alike, same birth date or year
 
 class Inquiry(db.Model):
     __tablename__ = "inquiries"
+    __table_args__ = (Index("ix_inquiries_structure_details_created", "structure_id", "details_key", "created_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id"), nullable=False, index=True)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    # A keyed hash (HMAC) of the identifying details asked about, never the details: the same
+    # structure asking again about the same details while its request is open is refused.
+    details_key: Mapped[str | None] = mapped_column(String(64))
 
     structure = relationship("Structure")
     requested_by = relationship("User")

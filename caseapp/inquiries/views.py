@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from caseapp.beneficiaries import service as beneficiary_service
 from caseapp.beneficiaries.forms import RegistrationForm
-from caseapp.extensions import db
-from caseapp.formtools import commit_or_show, refused_status, show_error
+from caseapp.formtools import commit_or_show, refused_status
 from caseapp.inquiries import queries, service
 from caseapp.inquiries.forms import AnswerForm, DeclineForm
 from caseapp.inquiries.models import OPEN
@@ -30,7 +29,7 @@ bp = Blueprint("inquiries", __name__, url_prefix="/inquiries")
 LISTS = {"open": _l("Waiting for your answer"), "answered": _l("Answered")}
 
 register_nav("inquiries.index", _l("Requests from others"), permission="inquiries.answer", order=45,
-             badge=queries.open_count)
+             badge=queries.open_count, visible=lambda viewer: service.can_receive(viewer))
 
 
 def _home_panel(viewer) -> dict | None:
@@ -45,7 +44,8 @@ register_panel("home", "inquiries", order=15, template="inquiries/_home_panel.ht
 @bp.app_context_processor
 def helpers():
     return {"inquiry_states": service.STATES, "inquiry_reasons": service.DECLINE_REASONS,
-            "can_ask_from": service.can_ask_from}
+            "can_ask_from": service.can_ask_from,
+            "can_ask_holders": lambda: bool(service.asking_structures(user()))}
 
 
 # --- the requester -----------------------------------------------------------------------------
@@ -62,16 +62,13 @@ def send():
     form.structure.choices = [SelectChoice(s.id, f"{s.code} — {s.name}") for s in structures]
     if form.validate_on_submit():
         structure = next(s for s in structures if s.id == form.structure.data)
-        try:
-            service.send_inquiry(form.values(), structure=structure, actor=user())
-        except service.InquiryError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Your request has been sent."), "success")
-            return redirect(url_for(".sent"))
+        done = commit_or_show(form, lambda: service.send_inquiry(form.values(), structure=structure, actor=user()),
+                              success=_("Your request has been sent."), next_url=lambda _i: url_for(".sent"))
+        if done is not None:
+            return done
     del form.register_anyway
+    # The registration page, shown again: its form still registers (its own action), and the
+    # button to ask is offered only if a request can succeed for this user.
     return render_template("beneficiaries/register.html", form=form, duplicates=None, has_structures=True), 400
 
 

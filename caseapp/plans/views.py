@@ -178,15 +178,9 @@ def start(case_file_id: uuid.UUID):
     if not form.validate_on_submit():
         flash(_("The form expired. Please try again."), "error")
         return redirect(back)
-    try:
-        revision = service.start_plan(case_file, actor=user())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("The action plan has been started: add its goals and actions."), "success")
-    return redirect(_show_url(revision))
+    return commit_or_flash(lambda: service.start_plan(case_file, actor=user()),
+                           success=_("The action plan has been started: add its goals and actions."),
+                           next_url=_show_url, refused_url=back)
 
 
 def _render_show(revision, *, approve_form=None, changes_form=None, close_form=None, status=200):
@@ -236,19 +230,18 @@ def act(revision_id: uuid.UUID, action: str):
         return redirect(_show_url(revision))
     arguments = {"comment": form.comment.data} if action == "close" else {}
     message = "revise_changes" if action == "revise" and revision.status != APPROVED else action
-    try:
-        result = service.apply_action(revision, action, actor=user(), expected_version=version_of(form),
-                                      **arguments)
-    except DomainError as error:
-        db.session.rollback()
-        if action == "close" and error.field:
-            show_error(form, error)
-            return _render_show(_revision_or_404(revision_id), close_form=form, status=400)
-        flash(str(error.message), "error")
-        return redirect(_show_url(revision))
-    db.session.commit()
-    flash(str(DONE_MESSAGES[message]), "success")
-    return redirect(_show_url(result))
+    back = _show_url(revision)
+    apply = lambda: service.apply_action(revision, action, actor=user(),  # noqa: E731
+                                         expected_version=version_of(form), **arguments)
+    if action != "close":
+        return commit_or_flash(apply, success=DONE_MESSAGES[message], next_url=_show_url, refused_url=back)
+    done = commit_or_show(form, apply, success=DONE_MESSAGES[message], next_url=_show_url)
+    if done is not None:
+        return done
+    if form.refused.field:  # the comment: on its field, with what was typed
+        return _render_show(_revision_or_404(revision_id), close_form=form, status=400)
+    flash(str(form.refused.message), "error")
+    return redirect(back)
 
 
 @bp.route("/revisions/<uuid:revision_id>/review/<decision>", methods=["POST"])

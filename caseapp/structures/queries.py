@@ -12,6 +12,8 @@ from flask_babel import get_locale
 from sqlalchemy import exists, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
+from caseapp.beneficiaries import language_tags
+from caseapp.database import fold_text, folded
 from caseapp.extensions import db
 from caseapp.pagination import Page
 from caseapp.structures.models import PartnerLanguage, PartnerProfile, Service, Structure, StructureKind
@@ -23,9 +25,9 @@ _Anchor = aliased(Structure, name="structures_anchor")
 class PartnerFilter:
     """What the directory is searched by; None or empty means any."""
 
-    text: str | None = None          # part of the code or of either name
+    text: str | None = None          # part of the code or of either name, any case, with or without accents
     service: str | None = None       # a code of `catalogue.PARTNER_SERVICES`, offered and active
-    language: str | None = None      # a shared language code
+    language: str | None = None      # a shared language code: any variety of its language matches
     include_inactive: bool = False   # coordinators see deactivated partners too
 
 
@@ -51,15 +53,16 @@ def partners_page(wanted: PartnerFilter, after: int | None, limit: int) -> Page:
     if not wanted.include_inactive:
         stmt = stmt.where(Structure.active.is_(True))
     if wanted.text:
-        pattern = f"%{_escape_like(wanted.text)}%"
-        stmt = stmt.where(or_(Structure.code.ilike(pattern, escape="\\"), Structure.name_el.ilike(pattern, escape="\\"),
-                              Structure.name_en.ilike(pattern, escape="\\")))
+        # Case and accents folded in SQL the same way on both databases ("αθηνα" finds "Αθήνα").
+        pattern = f"%{_escape_like(fold_text(wanted.text))}%"
+        stmt = stmt.where(or_(*(folded(column).like(pattern, escape="\\")
+                                for column in (Structure.code, Structure.name_el, Structure.name_en))))
     if wanted.service:
         stmt = stmt.where(exists().where(Service.structure_id == Structure.id, Service.code == wanted.service,
                                          Service.active.is_(True)))
     if wanted.language:
         stmt = stmt.where(exists().where(PartnerLanguage.profile_id == PartnerProfile.id,
-                                         PartnerLanguage.code == wanted.language))
+                                         PartnerLanguage.code.in_(language_varieties(wanted.language))))
     if after is not None:
         anchor = select(anchor_name).where(_Anchor.id == after).scalar_subquery()
         stmt = stmt.where(tuple_(name, Structure.id) > tuple_(anchor, literal(after)))
@@ -67,12 +70,20 @@ def partners_page(wanted: PartnerFilter, after: int | None, limit: int) -> Page:
     return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
-def get_partner(structure_id: int) -> Structure | None:
-    """A partner organisation with its entry, services and languages; None if no such partner."""
-    return db.session.execute(
-        select(Structure).where(Structure.id == structure_id, Structure.kind == StructureKind.PARTNER)
-        .options(selectinload(Structure.partner), selectinload(Structure.services))
-    ).scalar_one_or_none()
+def language_varieties(code: str) -> list[str]:
+    """`code`, its language and every variety of it: "ar" → ar, apc, arz, acm, ...; "apc" → the same."""
+    family = language_tags.family_of(code)
+    return sorted({code, family, *language_tags.members(family)})
+
+
+def get_partner(structure_id: int, *, include_inactive: bool = True) -> Structure | None:
+    """A partner organisation with its entry, services and languages; None if no such partner
+    (or, unless `include_inactive`, if it is deactivated)."""
+    stmt = (select(Structure).where(Structure.id == structure_id, Structure.kind == StructureKind.PARTNER)
+            .options(selectinload(Structure.partner), selectinload(Structure.services)))
+    if not include_inactive:
+        stmt = stmt.where(Structure.active.is_(True))
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def offered_service_codes(structure: Structure) -> list[str]:

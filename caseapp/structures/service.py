@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from caseapp.beneficiaries import iso
 from caseapp.domain import ConflictError, DomainError, check_version, flush_or_conflict
 from caseapp.extensions import db
+from caseapp.formtools import has_visible_character
 from caseapp.models_base import utcnow
 from caseapp.security.audit import record
 from caseapp.security.key_models import DataKey
@@ -98,7 +99,10 @@ def _new_profile(structure: Structure, *, language_codes=(), website=None) -> Pa
 
 
 def _check_partner_values(values: dict, structure: Structure | None) -> None:
-    code = values["code"]
+    for name, message in (("name_el", _l("Enter the name in Greek.")), ("name_en", _l("Enter the name in English."))):
+        if not isinstance(values.get(name), str) or not has_visible_character(values[name]):
+            raise PartnerError(message, name)
+    code = values["code"] or ""
     if not code.startswith(PARTNER_CODE_PREFIX) or len(code) <= len(PARTNER_CODE_PREFIX):
         raise PartnerError(_l("A partner's code starts with “P-”, for example P-PRAKSIS."), "code")
     taken = db.session.execute(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from caseapp.beneficiaries import iso
 from caseapp.extensions import db
 from caseapp.formtools import commit_or_show, refused_status
+from caseapp.pagination import Page
 from caseapp.security.audit_labels import register_action_labels
 from caseapp.security.permissions import permission_required
 from caseapp.structures import queries, service
@@ -36,29 +37,39 @@ def index():
 # --- the partner directory ---------------------------------------------------------------------
 
 
-def _choice_arg(name: str, valid) -> str | None:
-    """A coded query argument; a value not in `valid` is no filter at all."""
+def _choice_arg(name: str, valid, unknown: list) -> str | None:
+    """A coded query argument; a value not in `valid` is not dropped in silence: its name goes
+    to `unknown` and the page says the filter is unknown instead of listing every partner."""
     value = text_arg(name, 32)
-    return value if value and valid(value) else None
+    if value and not valid(value):
+        unknown.append(name)
+        return None
+    return value
 
 
 @bp.route("/partners/")
 @permission_required("partners.view")
 def partners():
     manager = user().has_permission("partners.manage")
+    unknown: list[str] = []
     wanted = queries.PartnerFilter(
-        text=text_arg("q", 100), service=_choice_arg("service", PARTNER_SERVICES.__contains__),
-        language=_choice_arg("language", iso.is_language),
+        text=(text_arg("q", 100) or "").strip() or None,
+        service=_choice_arg("service", PARTNER_SERVICES.__contains__, unknown),
+        language=_choice_arg("language", iso.is_language, unknown),
         include_inactive=manager and request.args.get("inactive") == "1")
-    page = queries.partners_page(wanted, int_arg("after"), current_app.config["PAGE_SIZE"])
+    if unknown:
+        page = Page([], None)
+    else:
+        page = queries.partners_page(wanted, int_arg("after"), current_app.config["PAGE_SIZE"])
     html = render_template("structures/partners.html", page=page, wanted=wanted, manager=manager,
                            service_choices=service_choices(), language_choices=iso.language_choices(),
-                           iso=iso, catalogue=PARTNER_SERVICES)
-    return audited(html, "partners.list", object_type="partner_page")
+                           iso=iso, catalogue=PARTNER_SERVICES, unknown=unknown)
+    return audited(html, "partners.list", object_type="partner_page"), (400 if unknown else 200)
 
 
 def _partner_or_404(partner_id: int) -> Structure:
-    partner = queries.get_partner(partner_id)
+    """A partner; a deactivated one only for those who manage the directory (others: 404)."""
+    partner = queries.get_partner(partner_id, include_inactive=user().has_permission("partners.manage"))
     if partner is None:
         not_visible("structure", partner_id)
     return partner

@@ -95,6 +95,69 @@ def test_ask_the_holders_then_the_holder_declines(browser, live_server, held_at_
         expect(page.get_by_role("row", name=re.compile(re.escape(held_at_kem["reference"])))).to_have_count(0)
 
 
+@pytest.fixture
+def held_for_a_refusal(live_app):
+    """Another person KEM follows (the session's database is shared by the journeys)."""
+    with live_app.app_context():
+        caseworker = db.session.execute(select(User).where(User.username == "caseworker")).scalar_one()
+        person = beneficiary_service.register_beneficiary(
+            beneficiary_values(given_name="Leila", family_name="Refusalholder", birth_date=date(1985, 6, 6)),
+            structure=structure("KEM"), actor=caseworker)
+        reference = person.reference
+        db.session.commit()
+        db.session.remove()
+    return reference
+
+
+def _type_the_person(page) -> None:
+    page.goto("/beneficiaries/new")
+    tab_to(page, page.get_by_label("Given name"))
+    page.keyboard.type("Leila")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Refusalholder")
+    tab_to(page, page.get_by_label("Date of birth"))
+    page.keyboard.type("06061985")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("A record may exist elsewhere")
+
+
+def test_after_a_refused_request_the_form_still_registers(browser, live_server, held_for_a_refusal,
+                                                          keep_user_locales):
+    """Fault: the form shown again after a refused request posted to /inquiries/send, so "Register"
+    sent another request. Now it registers (after the duplicate warning and its box)."""
+    with browser_page(browser, live_server) as page:
+        log_in_in_english(page, "disprog", DEMO_PASSWORD)
+        _type_the_person(page)
+        ask = page.get_by_role("button", name="Ask the structures that hold it")
+        tab_to(page, ask)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+
+        # The same request again: refused, and said so, with everything typed kept.
+        _type_the_person(page)
+        tab_to(page, page.get_by_role("button", name="Ask the structures that hold it"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("alert")).to_contain_text("already asked about this person")
+        expect(page.get_by_label("Family name")).to_have_value("Refusalholder")
+        form = page.locator("form", has=page.get_by_role("button", name="Register"))
+        expect(form).to_have_attribute("action", "/beneficiaries/new")
+        assert_no_axe_violations(page, "request refused")
+
+        # "Register" registers: the duplicate warning, then the box, then the profile.
+        tab_to(page, page.get_by_role("button", name="Register"))
+        page.keyboard.press("Enter")
+        expect(page).to_have_url(re.compile(r"/beneficiaries/new$"))
+        expect(page.get_by_role("alert")).to_contain_text("This person may already be registered")
+        box = page.get_by_label(re.compile("this is a different person"))
+        tab_to(page, box)
+        page.keyboard.press("Space")
+        tab_to(page, page.get_by_role("button", name="Register"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_text(re.compile("Registered with reference"))).to_be_visible()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Refusalholder")
+        assert held_for_a_refusal not in page.locator("main").inner_text()
+
+
 def test_a_caseworker_searches_the_partners_by_service_and_language(browser, live_server, keep_user_locales):
     with browser_page(browser, live_server) as page:
         log_in_in_english(page, "caseworker", DEMO_PASSWORD)

@@ -75,7 +75,8 @@ def test_the_requester_learns_nothing_of_the_holders(client, login_as, person):
     nobody = client.post("/inquiries/send", data=registration_form(client, family_name="Nobodyopoulou",
                                                                    birth_date="1960-01-01"), follow_redirects=True)
     first, second = sent.get_data(as_text=True), nobody.get_data(as_text=True)
-    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]*"', "", html)  # noqa: E731
+    # CSRF tokens (in forms and in the page head) carry the second they were made: not a difference.
+    strip = lambda html: re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', '""', html)  # noqa: E731
     assert sent.status_code == nobody.status_code == 200 and strip(first) == strip(second)
     for hidden in ("KEM", "GBV-CC", person.reference, str(person.id), person.family_name):
         assert hidden not in first
@@ -97,7 +98,8 @@ def test_sending_takes_the_same_statements_with_or_without_holders(client, login
     login_as("caseworker", structures=("DIS-PROG",))
     found = registration_form(client, person)
     nobody = registration_form(client, family_name="Nobodyopoulou", birth_date="1960-01-01")
-    client.post("/inquiries/send", data=dict(found))  # the first POST after a commit opens the savepoint
+    # The first POST after a commit opens the savepoint (other details: the same ones twice are a repeat).
+    client.post("/inquiries/send", data=registration_form(client, family_name="Warmupoulou", birth_date="1950-01-01"))
     with count_queries() as with_holder:
         client.post("/inquiries/send", data=found)
     with count_queries() as without:
@@ -157,7 +159,11 @@ def test_the_confidential_holder_and_a_third_structure_see_nothing(app, client, 
     target = targets()[0]
     for code in ("GBV-CC", "KYADA"):
         client = signed_in(app, make_user("caseworker", structures=(code,)))
-        assert 'class="badge"' not in client.get("/").get_data(as_text=True).split("Requests from others")[1][:80]
+        home = client.get("/").get_data(as_text=True)
+        if code == "GBV-CC":  # confidential only: requests never arrive there, the inbox is not offered
+            assert "Requests from others" not in home
+        else:
+            assert 'class="badge"' not in home.split("Requests from others")[1][:80]
         assert person.reference not in client.get("/inquiries/").get_data(as_text=True)
         assert client.get(f"/inquiries/{target.id}").status_code == 404
         response = client.post(f"/inquiries/{target.id}/decline",
