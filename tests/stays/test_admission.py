@@ -22,6 +22,14 @@ from tests.factories import case_file_of, make_beneficiary, make_user, structure
 from tests.stays.factories import admit, child, english, resident, set_capacity, shelter_staff
 
 
+@pytest.fixture(autouse=True)
+def english_pages(request):
+    """Pages read in English (the source language), whatever locale an earlier test left."""
+    if "client" in request.fixturenames:
+        client = request.getfixturevalue("client")
+        client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client)})
+
+
 def admission_form(client, case_file, **fields) -> dict:
     data = {"csrf_token": csrf_token(client, f"/stays/cases/{case_file.id}/admit"),
             "admitted_on": local_today().isoformat()}
@@ -347,6 +355,80 @@ def test_stays_and_waiting_entries_are_visible_exactly_when_their_case_file_is(d
             assert found is None or isinstance(found, WaitingEntry)
     assert queries.get_visible_stay(w_staff, stays[0].id) is not None   # the test is not vacuous
     assert queries.get_visible_stay(w_staff, stays[1].id) is None
+
+
+# --- children registered at admission go through the duplicate check --------------------------------------
+
+
+def _child_row(given: str, family: str, born) -> dict:
+    return {"child1_given_name": given, "child1_family_name": family, "child1_sex": "female",
+            "child1_birth_date": born.isoformat()}
+
+
+def test_a_child_already_registered_here_is_named_and_not_registered_twice(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 20)
+    born = local_today().replace(day=1) - timedelta(days=6 * 365)
+    known = make_beneficiary("SHELTER-W", actor=staff, given_name="Lina", family_name="Haddad", birth_date=born)
+    mother_file = resident("SHELTER-W", actor=staff, family_name="Haddad")
+    before = db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one()
+    response = client.post(f"/stays/cases/{mother_file.id}/admit",
+                           data=admission_form(client, mother_file, **_child_row("Lina", "", born)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert known.reference in page and "Register anyway" in page and "tick the box below" in page
+    assert 'value="Lina"' in page  # what was typed is kept
+    assert db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one() == before
+    assert db.session.execute(select(func.count()).select_from(Stay)).scalar_one() == 0
+    subjects = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "stays.admit_form").order_by(AuditEvent.id.desc())
+    ).scalars().first()
+    from caseapp.security.audit_subjects import AuditEventSubject
+    shown = db.session.execute(select(AuditEventSubject.beneficiary_id)
+                               .where(AuditEventSubject.event_id == subjects.id)).scalars().all()
+    assert known.id in shown  # the match named on the page is audited as seen
+
+
+def test_a_child_held_elsewhere_is_reported_without_naming_the_holder(client, login):
+    kem = make_user("caseworker", structures=("KEM",))
+    born = local_today().replace(day=1) - timedelta(days=4 * 365)
+    make_beneficiary("KEM", actor=kem, given_name="Omar", family_name="Nasserzadeh", birth_date=born)
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 20)
+    mother_file = resident("SHELTER-W", actor=staff, family_name="Nasserzadeh")
+    response = client.post(f"/stays/cases/{mother_file.id}/admit",
+                           data=admission_form(client, mother_file, **_child_row("Omar", "", born)))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "another structure" in page and "KEM" not in page.split("<main", 1)[1]
+    assert db.session.execute(select(func.count()).select_from(Stay)).scalar_one() == 0
+
+
+def test_register_anyway_admits_the_child_only_for_the_values_warned_about(client, login):
+    staff = login(shelter_staff("SHELTER-W"))
+    set_capacity("SHELTER-W", 20)
+    born = local_today().replace(day=1) - timedelta(days=5 * 365)
+    make_beneficiary("SHELTER-W", actor=staff, given_name="Sara", family_name="Karimi", birth_date=born)
+    mother_file = resident("SHELTER-W", actor=staff, family_name="Karimi")
+    warned = client.post(f"/stays/cases/{mother_file.id}/admit",
+                         data=admission_form(client, mother_file, **_child_row("Sara", "", born)))
+    fingerprint = re.search(r'name="child1_duplicate_check" type="hidden" value="([^"]+)"',
+                            warned.get_data(as_text=True)).group(1)
+    # Ticked, but the date was changed after the warning: the check runs again for the new values.
+    other_born = born - timedelta(days=1)
+    make_beneficiary("SHELTER-W", actor=staff, given_name="Sara", family_name="Karimi", birth_date=other_born)
+    changed = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(
+        client, mother_file, **_child_row("Sara", "", other_born), child1_duplicate_check=fingerprint,
+        child1_register_anyway="y"))
+    assert changed.status_code == 400
+    confirmed = client.post(f"/stays/cases/{mother_file.id}/admit", data=admission_form(
+        client, mother_file, **_child_row("Sara", "", born), child1_duplicate_check=fingerprint,
+        child1_register_anyway="y"))
+    assert confirmed.status_code == 302
+    assert service.occupied_beds(mother_file.structure_id) == 2
+    outcomes = db.session.execute(select(AuditEvent.outcome).where(AuditEvent.action == "beneficiaries.register")
+                                  .order_by(AuditEvent.id.desc())).scalars().first()
+    assert outcomes == "after_warning"   # the audit says the warning was seen and overridden
 
 
 def test_a_child_who_matches_no_one_is_admitted_without_a_question(client, login):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from caseapp.casefiles.models import CaseNote, TimelineEvent
@@ -29,6 +30,14 @@ def _ended_stay(staff, *, admitted_days_ago=10, discharged_days_ago=4):
     return stay
 
 
+@pytest.fixture(autouse=True)
+def english(request):
+    """Assertions read English (the source language)."""
+    if "client" in request.fixturenames:
+        client = request.getfixturevalue("client")
+        client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client)})
+
+
 def _post(client, stay, **fields):
     url = f"/stays/{stay.id}/correct"
     data = {"csrf_token": csrf_token(client, url), "version": stay.version, "note": "Typed the wrong week."}
@@ -49,7 +58,6 @@ def test_an_ended_stay_is_corrected_with_a_reason_and_the_history_keeps_it(clien
     assert timeline.text == "admitted_on,discharged_on"     # which fields, never the reason typed
     notes = db.session.execute(select(CaseNote).where(CaseNote.case_file_id == stay.case_file_id)).scalars().all()
     assert [n.text for n in notes] == ["Typed the wrong week."]
-    client.post("/language", data={"locale": "en", "next": "/", "csrf_token": csrf_token(client, "/")})
     page = client.get(f"/cases/{stay.case_file_id}").get_data(as_text=True)
     assert "Days of the stay corrected" in page and "Day of admission, Day of discharge" in page
 
