@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from caseapp.dates import local_today
 from caseapp.domain import DomainError
+from caseapp.i18n import FORM_TRANSLATIONS
 from caseapp.extensions import db
 
 T = TypeVar("T")
@@ -120,6 +121,10 @@ class Form(FlaskForm):
     DERIVED: dict = {}
 
     class Meta:
+        def get_translations(self, form):
+            # WTForms' built-in messages ("Not a valid integer value.", ...) from our catalogue.
+            return FORM_TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             return harden_field(super().bind_field(form, unbound_field, options))
 
