@@ -116,13 +116,17 @@ class FormTranslations:
     """What WTForms asks for its built-in messages (`Form.Meta.get_translations`): our catalogue,
     in the request's language (Flask-Babel), so a Greek page never shows WTForms' English."""
 
+    @staticmethod
+    def _active() -> bool:
+        return has_request_context() and "babel" in current_app.extensions
+
     def gettext(self, string):
-        if not has_request_context():
+        if not self._active():
             return string
         return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        if not has_request_context():
+        if not self._active():
             return singular if n == 1 else plural
         return get_translations().ungettext(singular, plural, n)
 
