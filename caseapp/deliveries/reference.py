@@ -51,9 +51,8 @@ def field_label(field: str) -> str:
 
 def value_label(field: str, value: str | None) -> str:
     """A stored old or new value as the form showed it: yes/no, the unit's name, a number by locale."""
-    from flask_babel import format_decimal
-
     from caseapp.deliveries.codes import unit_label
+    from caseapp.formats import number_text
 
     if value is None or value == "":
         return "—"
@@ -62,7 +61,7 @@ def value_label(field: str, value: str | None) -> str:
     if field == "unit":
         return unit_label(value)
     if field == "capacity" and value.lstrip("-").isdigit():
-        return format_decimal(int(value))
+        return number_text(int(value))
     return value
 
 
