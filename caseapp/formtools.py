@@ -197,7 +197,9 @@ def combobox(*, placeholder=None) -> dict:
     """`render_kw` that makes a select (single or multiple) a type-ahead combobox in the browser
     (static/js/app.js with the vendored Tom Select); without JavaScript the native select stays."""
     kw = {"data-combobox": "", "data-no-results": _l("Nothing matches. Try other letters."),
-          "data-remove-label": _l("Remove")}
+          "data-remove-label": _l("Remove"),
+          # Said by screen readers when an item of a multiple choice is added or removed.
+          "data-added": _l("%(item)s added"), "data-removed": _l("%(item)s removed")}
     if placeholder is not None:
         kw["data-placeholder"] = placeholder
     return kw
