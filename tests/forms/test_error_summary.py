@@ -106,3 +106,14 @@ def test_a_field_error_and_a_form_error_are_listed_in_the_one_summary_with_links
     assert response.status_code == 400 and EXPIRED_FORM not in body
     summary = re.search(r'<div class="error-summary".*?</div>', body, re.S).group(0)
     assert 'href="#admitted_on"' in summary
+
+
+def test_a_stale_desk_form_says_it_had_expired_and_keeps_the_reference(client, login):
+    from tests.factories import make_user
+
+    login(make_user("caseworker", structures=("KYADA-FOOD",)))
+    desk = f"/deliveries/desk/{structure('KYADA-FOOD').id}"
+    response = client.post(desk, data={"csrf_token": "stale", "reference": "B-26-7KQ4X-7"})
+    body = page(response)
+    assert response.status_code == 400 and EXPIRED_FORM in body
+    assert 'value="B-26-7KQ4X-7"' in body
