@@ -20,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from caseapp.dates import local_today
 from caseapp.domain import DomainError
 from caseapp import submissions
+from caseapp.i18n import FORM_TRANSLATIONS
 from caseapp.extensions import db
 
 T = TypeVar("T")
@@ -167,6 +168,10 @@ class Form(FlaskForm):
     DERIVED: dict = {}
 
     class Meta:
+        def get_translations(self, form):
+            # WTForms' built-in messages ("Not a valid integer value.", ...) from our catalogue.
+            return FORM_TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             return harden_field(super().bind_field(form, unbound_field, options))
 
@@ -256,7 +261,9 @@ def combobox(*, placeholder=None) -> dict:
     """`render_kw` that makes a select (single or multiple) a type-ahead combobox in the browser
     (static/js/app.js with the vendored Tom Select); without JavaScript the native select stays."""
     kw = {"data-combobox": "", "data-no-results": _l("Nothing matches. Try other letters."),
-          "data-remove-label": _l("Remove")}
+          "data-remove-label": _l("Remove"),
+          # Said by screen readers when an item of a multiple choice is added or removed.
+          "data-added": _l("%(item)s added"), "data-removed": _l("%(item)s removed")}
     if placeholder is not None:
         kw["data-placeholder"] = placeholder
     return kw

@@ -2,6 +2,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, has_request_context, redirect, request, session, url_for
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,3 +46,89 @@ def redirect_to_login():
         if referrer.netloc == request.host and referrer.path.startswith("/"):
             target = referrer.path
     return redirect(url_for("auth.login", next=target))
+
+
+# --- WTForms' built-in messages, in the page's language ----------------------------------------
+
+
+class _Extract:
+    """Markers only: `pybabel extract` collects the strings passed to `gettext`/`ngettext`."""
+
+    @staticmethod
+    def gettext(message):
+        return message
+
+    @staticmethod
+    def ngettext(singular, plural, n):
+        return singular, plural
+
+
+# Every message WTForms (3.x) builds into its fields and validators (wtforms/locale/wtforms.pot),
+# in our own catalogue: WTForms' shipped Greek catalogue lacks some and words others badly.
+WTFORMS_MESSAGES = (
+    _Extract.gettext("Invalid field name '%s'."),
+    _Extract.gettext("Field must be equal to %(other_name)s."),
+    _Extract.ngettext("Field must be at least %(min)d character long.",
+                      "Field must be at least %(min)d characters long.", 2),
+    _Extract.ngettext("Field cannot be longer than %(max)d character.",
+                      "Field cannot be longer than %(max)d characters.", 2),
+    _Extract.ngettext("Field must be exactly %(max)d character long.",
+                      "Field must be exactly %(max)d characters long.", 2),
+    _Extract.gettext("Field must be between %(min)d and %(max)d characters long."),
+    _Extract.gettext("Number must be at least %(min)s."),
+    _Extract.gettext("Number must be at most %(max)s."),
+    _Extract.gettext("Number must be between %(min)s and %(max)s."),
+    _Extract.gettext("Date must be at least %(min)s."),
+    _Extract.gettext("Date must be at most %(max)s."),
+    _Extract.gettext("Date must be between %(min)s and %(max)s."),
+    _Extract.gettext("This field is required."),
+    _Extract.gettext("Invalid input."),
+    _Extract.gettext("Invalid email address."),
+    _Extract.gettext("Invalid IP address."),
+    _Extract.gettext("Invalid Mac address."),
+    _Extract.gettext("Invalid URL."),
+    _Extract.gettext("Invalid UUID."),
+    _Extract.gettext("Invalid value, must be one of: %(values)s."),
+    _Extract.gettext("Invalid value, can't be any of: %(values)s."),
+    _Extract.gettext("This field cannot be edited."),
+    _Extract.gettext("This field is disabled and cannot have a value."),
+    _Extract.gettext("Invalid CSRF Token."),
+    _Extract.gettext("CSRF token missing."),
+    _Extract.gettext("CSRF failed."),
+    _Extract.gettext("CSRF token expired."),
+    _Extract.gettext("Invalid Choice: could not coerce."),
+    _Extract.gettext("Choices cannot be None."),
+    _Extract.gettext("Not a valid choice."),
+    _Extract.gettext("Invalid choice(s): one or more data inputs could not be coerced."),
+    _Extract.ngettext("'%(value)s' is not a valid choice for this field.",
+                      "'%(value)s' are not valid choices for this field.", 2),
+    _Extract.gettext("Not a valid datetime value."),
+    _Extract.gettext("Not a valid date value."),
+    _Extract.gettext("Not a valid time value."),
+    _Extract.gettext("Not a valid week value."),
+    _Extract.gettext("Not a valid integer value."),
+    _Extract.gettext("Not a valid decimal value."),
+    _Extract.gettext("Not a valid float value."),
+)
+
+
+class FormTranslations:
+    """What WTForms asks for its built-in messages (`Form.Meta.get_translations`): our catalogue,
+    in the request's language (Flask-Babel), so a Greek page never shows WTForms' English."""
+
+    @staticmethod
+    def _active() -> bool:
+        return has_request_context() and "babel" in current_app.extensions
+
+    def gettext(self, string):
+        if not self._active():
+            return string
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        if not self._active():
+            return singular if n == 1 else plural
+        return get_translations().ungettext(singular, plural, n)
+
+
+FORM_TRANSLATIONS = FormTranslations()

@@ -32,6 +32,39 @@ from caseapp.structures.models import Service, Structure
 
 STRUCTURE_FIELDS = ("name_el", "name_en", "capacity", "confidential", "active")
 SERVICE_FIELDS = ("code", "name_el", "name_en", "unit", "active")
+# What the history shows for each field: the label of the form's field, never the column's name.
+FIELD_LABELS = {
+    "code": _l("Code"),
+    "name_el": _l("Name in Greek"),
+    "name_en": _l("Name in English"),
+    "capacity": _l("Capacity (beds or places)"),
+    "confidential": _l("Confidential structure"),
+    "unit": _l("Unit"),
+    "active": _l("Active"),
+}
+_BOOLEAN_VALUES = {"True": _l("Yes"), "False": _l("No")}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
+def value_label(field: str, value: str | None) -> str:
+    """A stored old or new value as the form showed it: yes/no, the unit's name, a number by locale."""
+    from caseapp.deliveries.codes import unit_label
+    from caseapp.formats import number_text
+
+    if value is None or value == "":
+        return "—"
+    if value in _BOOLEAN_VALUES and field in ("confidential", "active"):
+        return str(_BOOLEAN_VALUES[value])
+    if field == "unit":
+        return unit_label(value)
+    if field == "capacity" and value.lstrip("-").isdigit():
+        return number_text(int(value))
+    return value
+
+
 CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,47}$")
 
 CONFLICT = _l("Someone else changed this at the same time. Nothing was saved: look at the current values and try again.")

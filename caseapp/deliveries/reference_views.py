@@ -16,6 +16,12 @@ from caseapp.viewtools import not_visible, user, version_of
 
 bp = Blueprint("reference", __name__, url_prefix="/reference")
 
+@bp.context_processor
+def history_labels():
+    """The history table (deliveries/_history.html) shows labels and values as the form does."""
+    return {"change_field_label": reference.field_label, "change_value_label": reference.value_label}
+
+
 register_nav("reference.index", _l("Reference data"), permission="reference.manage", order=86, more=True)
 
 

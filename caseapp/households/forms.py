@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 class LinkForm(Form):
     reference = StringField(_l("Reference of the other person"), filters=[clean],
                             validators=[InputRequired(message=_l("Enter the person's reference.")), Length(max=40)],
-                            description=_l("As on their card or profile, for example B-26-7KQ4-M."),
+                            description=_l("As on their card or profile, for example B-26-7KQ4X-7."),
                             render_kw={"autocomplete": "off", "spellcheck": "false"})
     relation = SelectField(_l("The other person is this person's"), choices=[],
                            validators=[InputRequired(message=_l("Choose a relation from the list."))])

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user
 
 from caseapp.auth.views import safe_next
@@ -35,6 +35,14 @@ def home():
 @public
 def healthz():
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: answer with our icon, not a 404."""
+    return send_from_directory(current_app.static_folder, "img/favicon.ico", mimetype="image/x-icon",
+                               max_age=86400)
 
 
 @bp.route("/language", methods=["POST"])

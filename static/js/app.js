@@ -24,6 +24,8 @@ document.addEventListener("DOMContentLoaded", function () {
     const multiple = select.multiple;
     const noResults = select.getAttribute("data-no-results") || "No results";
     const removeLabel = select.getAttribute("data-remove-label") || "Remove";
+    const addedText = select.getAttribute("data-added") || "%(item)s added";
+    const removedText = select.getAttribute("data-removed") || "%(item)s removed";
     const escape = function (text) {
       const span = document.createElement("span");
       span.textContent = text;
@@ -31,7 +33,16 @@ document.addEventListener("DOMContentLoaded", function () {
     };
     select.removeAttribute("size");
     const combobox = new TomSelect(select, {
-      plugins: multiple ? {remove_button: {title: removeLabel, label: "×"}} : {},
+      // Each chosen item has a real button to remove it: reachable with Tab (and Shift+Tab from the
+      // box), pressed with Enter or Space; Backspace in the empty box still removes the last item.
+      plugins: multiple ? {remove_button: {title: removeLabel, label: "×", tabindex: 0, html: function (data) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = data.className;
+        button.title = data.title;
+        button.textContent = data.label;
+        return button;
+      }}} : {},
       maxOptions: null,
       refreshThrottle: 0,
       allowEmptyOption: !multiple,
@@ -59,14 +70,56 @@ document.addEventListener("DOMContentLoaded", function () {
         input.setAttribute(name, select.getAttribute(name));
       }
     });
-    // Items removed with the mouse give the removal its own accessible name.
-    combobox.on("item_add", function () {
-      combobox.wrapper.querySelectorAll(".item .remove").forEach(function (button) {
-        const item = button.parentElement;
-        button.setAttribute("aria-label", removeLabel + " " + item.textContent.replace("×", "").trim());
+    const itemText = function (value) {
+      const option = combobox.options[value];
+      return option ? option.text : String(value);
+    };
+    // Each remove button is named after its item ("Remove Dari"), in the page's language.
+    const nameButtons = function () {
+      combobox.wrapper.querySelectorAll(".item").forEach(function (item) {
+        const button = item.querySelector(".remove");
+        if (button) {
+          button.setAttribute("aria-label", removeLabel + " " + itemText(item.getAttribute("data-value")));
+        }
       });
+    };
+    nameButtons();
+    if (!multiple) {
+      return;
+    }
+    // What is added or removed is said by screen readers (a polite live region, translated texts).
+    const status = document.createElement("div");
+    status.className = "visually-hidden combobox-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    status.id = select.id + "-status";
+    combobox.wrapper.insertAdjacentElement("afterend", status);
+    const announce = function (template, value) {
+      status.textContent = template.replace("%(item)s", itemText(value));
+    };
+    combobox.on("item_add", function (value) {
+      nameButtons();
+      announce(addedText, value);
     });
-    combobox.trigger("item_add");
+    let removedWithButton = false;
+    combobox.wrapper.addEventListener("click", function (event) {
+      removedWithButton = Boolean(event.target.closest(".item .remove"));
+    }, true);
+    combobox.on("item_remove", function (value) {
+      announce(removedText, value);
+      if (removedWithButton) {
+        // The pressed button is gone: the focus goes to the next item's button, or the box.
+        removedWithButton = false;
+        window.setTimeout(function () {
+          const next = combobox.wrapper.querySelector(".item .remove");
+          if (next && document.activeElement === document.body) {
+            next.focus();
+          } else if (document.activeElement === document.body) {
+            input.focus();
+          }
+        }, 0);
+      }
+    });
   });
 });
 

@@ -124,3 +124,46 @@ def test_a_capacity_below_the_beds_taken_today_is_refused_on_its_field(client, l
     assert post_form(path, **_structure_form(shelter, capacity=3)).status_code == 302
     db.session.refresh(shelter)
     assert shelter.capacity == 3
+
+
+def _history_rows(client, path) -> list[list[str]]:
+    import html
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    table = page[page.index('id="history-heading"'):]
+    rows = re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S)
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)][2:] for row in rows]
+
+
+def test_the_history_shows_field_labels_and_values_as_the_form_shows_them(client, login, post_form):
+    login(make_user("admin"))
+    item = structure("SHELTER-ADD")
+    path = f"/reference/structures/{item.id}"
+    assert post_form(path, **_structure_form(item, capacity=1250, name_en="Shelter annex",
+                                             confidential="y", active=None)).status_code == 302
+    rows = _history_rows(client, path)
+    fields = {row[0] for row in rows}
+    assert fields == {"Capacity (beds or places)", "Name in English", "Confidential structure", "Active"}
+    assert not fields & {"capacity", "name_en", "confidential", "active"}
+    assert ["Confidential structure", "No", "Yes"] in rows and ["Active", "Yes", "No"] in rows
+    assert any(row[0] == "Capacity (beds or places)" and row[2] == "1,250" for row in rows)
+    assert not any(cell in ("True", "False", "None") for row in rows for cell in row)
+
+
+def test_the_history_of_a_service_names_the_unit_and_reads_greek_on_a_greek_page(client, login, post_form):
+    from tests.conftest import csrf_token
+
+    login(make_user("admin"))
+    meals = service_of("KYADA-FOOD", "MEALS")
+    path = f"/reference/services/{meals.id}"
+    assert post_form(path, code="MEALS", name_el=meals.name_el, name_en=meals.name_en, unit="parcel",
+                     active="y", version=meals.version).status_code == 302
+    assert ["Unit", "meal", "parcel"] in _history_rows(client, path)
+    client.post("/language", data={"locale": "el", "next": "/", "csrf_token": csrf_token(client, "/")})
+    assert ["Μονάδα", "γεύμα", "δέμα"] in _history_rows(client, path)
+    structure_path = f"/reference/structures/{structure('KYADA-FOOD').id}"
+    item = structure("KYADA-FOOD")
+    assert post_form(structure_path, **_structure_form(item, capacity=2500)).status_code == 302
+    assert any(row[2] == "2.500" for row in _history_rows(client, structure_path))  # Greek digit grouping

@@ -105,3 +105,72 @@ def test_without_javascript_the_native_selects_work(browser, live_server, keep_u
         expect(profile).to_contain_text("Iraqi Arabic")
     finally:
         context.close()
+
+
+def _choose_languages(page, *typed_names):
+    languages = page.get_by_role("combobox", name=re.compile("^(Languages|Γλώσσες)$"))
+    languages.click()
+    for typed in typed_names:
+        page.keyboard.type(typed)
+        page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    return languages
+
+
+def test_each_chosen_language_has_a_remove_button_the_keyboard_reaches_and_changes_are_announced(caseworker):
+    page = caseworker
+    page.goto("/beneficiaries/new")
+    status = page.locator("#languages-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    languages = _choose_languages(page, "dari", "pasht", "sorani")
+    expect(status).to_have_text("Central Kurdish (Sorani) added")
+    chosen = page.locator("#languages + .ts-wrapper .item")
+    expect(chosen).to_have_count(3)
+
+    # Shift+Tab from the box reaches the last item's remove button, named after its item.
+    languages.focus()
+    page.keyboard.press("Shift+Tab")
+    remove_sorani = page.get_by_role("button", name="Remove Central Kurdish (Sorani)")
+    expect(remove_sorani).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    expect(page.get_by_role("button", name="Remove Pashto")).to_be_focused()
+    page.keyboard.press("Enter")                         # Enter removes Pashto...
+    expect(status).to_have_text("Pashto removed")       # ...and says so
+    expect(page.locator("select#languages option:checked")).to_have_text(["Dari", "Central Kurdish (Sorani)"])
+    focused = page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.id")
+    assert focused and focused != "body"               # the focus is not lost
+    page.get_by_role("button", name="Remove Dari").focus()
+    page.keyboard.press("Space")                        # Space too
+    expect(status).to_have_text("Dari removed")
+    expect(page.locator("select#languages option:checked")).to_have_text(["Central Kurdish (Sorani)"])
+
+    # The mouse still works, and Backspace in the empty box removes the last item.
+    _choose_languages(page, "urdu")
+    page.get_by_role("button", name="Remove Central Kurdish (Sorani)").click()
+    expect(status).to_have_text("Central Kurdish (Sorani) removed")
+    languages.focus()
+    page.keyboard.press("Backspace")
+    expect(page.locator("select#languages option:checked")).to_have_count(0)
+    expect(status).to_have_text(re.compile("Urdu removed"))
+    assert_no_axe_violations(page, "languages combobox after removals")
+
+
+def test_the_announcements_and_remove_buttons_speak_the_pages_language(browser, live_server, keep_user_locales):
+    with browser_page(browser, live_server) as page:
+        from tests.e2e.conftest import log_in
+
+        log_in(page, "caseworker", DEMO_PASSWORD)
+        expect(page.locator("html")).to_have_attribute("lang", "el")
+        page.goto("/beneficiaries/new")
+        page.get_by_role("combobox", name="Γλώσσες").click()
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")  # the first of the common choices
+        page.keyboard.press("Escape")
+        status = page.locator("#languages-status")
+        expect(status).to_have_text(re.compile(r"^Προστέθηκε: "))
+        button = page.locator("#languages + .ts-wrapper .item .remove")
+        expect(button).to_have_attribute("aria-label", re.compile(r"^Αφαίρεση "))
+        button.focus()
+        page.keyboard.press("Enter")
+        expect(status).to_have_text(re.compile(r"^Αφαιρέθηκε: "))
+        expect(page.locator("select#languages option:checked")).to_have_count(0)

@@ -2,6 +2,8 @@
 tables scroll inside their own box) and the header of a laptop (1280 px) stays on one line."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -50,7 +52,7 @@ def _overflow(page) -> int:
 
 def _nav_paths(page) -> list[str]:
     """Every page of the main navigation, those listed under "More" too."""
-    return page.locator("nav[aria-label='Κύρια πλοήγηση'] a").evaluate_all(
+    return page.locator("header nav a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))")
 
 
@@ -148,3 +150,147 @@ def test_less_used_pages_are_under_more_and_reachable_by_keyboard(browser, live_
         assert _overflow(page) <= 0
     finally:
         context.close()
+
+
+# --- every page of every role, with the demo data of every domain ---------------------------------
+
+SKIP_LINK = ("/logout", "/export", "download", ".xlsx", ".csv", "/static/", "/language", "/favicon")
+ROLES = ("caseworker", "supervisor", "disprog", "shelter", "shelter-supervisor", "food", "coordinator", "admin",
+         "interpreter")
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """A server of its own holding the demo data of every domain (referrals, stays, plans, deliveries,
+    requests, interpretation), so that the pages of each have rows to show."""
+    import threading
+
+    from flask_migrate import upgrade
+    from werkzeug.serving import make_server
+
+    from caseapp.demo import load_demo_beneficiaries, load_demo_users
+    from caseapp.structures.service import load_reference_data
+    from tests.conftest import make_app
+
+    path = tmp_path_factory.mktemp("e2e-responsive") / "demo.sqlite"
+    app = make_app(f"sqlite:///{path}", LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        load_demo_users()
+        db.session.flush()
+        load_demo_beneficiaries()
+        from caseapp.deliveries.demo import load_demo_deliveries
+        from caseapp.inquiries.demo import load_demo_inquiries
+        from caseapp.interpretation.demo import load_demo_interpretation
+        from caseapp.plans.demo import load_demo_plans
+        from caseapp.referrals.demo import load_demo_referrals
+        from caseapp.stays.demo import load_demo_stays
+
+        for load in (load_demo_interpretation, load_demo_referrals, load_demo_stays, load_demo_plans,
+                     load_demo_deliveries, load_demo_inquiries):
+            load()
+        _long_stays()
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _long_stays() -> None:
+    """At the shelter: people with long names staying since last month, one discharged, one waiting
+    (the occupancy page's month summary and tables have long content)."""
+    from datetime import timedelta
+
+    from caseapp.stays import service as stays_service
+
+    staff = db.session.execute(select(User).where(User.username == "shelter")).scalar_one()
+    shelter = structure("SHELTER-W")
+    stays = []
+    for n in range(3):
+        person = beneficiary_service.register_beneficiary(
+            beneficiary_values(given_name=f"Mohammadreza-Abdolrahman{n}", family_name="Responsivezadeh-Khorasani",
+                               sex="female"), structure=shelter, actor=staff)
+        stays += stays_service.admit(person.case_files[0], local_today() - timedelta(days=45 + n), actor=staff)
+    stays_service.discharge(stays[0], local_today() - timedelta(days=33), "own_housing", actor=staff)
+    waiting = beneficiary_service.register_beneficiary(
+        beneficiary_values(given_name="Anastasia-Konstantina", family_name="Papadimitriou-Karamanlidou"),
+        structure=shelter, actor=staff)
+    stays_service.add_to_waiting_list(waiting.case_files[0], local_today(), 3, actor=staff)
+
+
+def _links(page) -> list[str]:
+    hrefs = page.locator("main a[href^='/'], nav a[href^='/']").evaluate_all(
+        "links => links.map(a => a.getAttribute('href').split('#')[0])")
+    return [h for h in hrefs if h and not any(part in h for part in SKIP_LINK)]
+
+
+def _widest(page) -> str:
+    """What sticks out: the outermost elements wider than the window (for the failure message)."""
+    return page.evaluate("""() => {
+        const out = [];
+        for (const e of document.querySelectorAll('main *')) {
+            const r = e.getBoundingClientRect();
+            if (r.right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1)) {
+                out.push(e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ':' + Math.round(r.right));
+            }
+        }
+        return out.slice(0, 4).join(', ');
+    }""")
+
+
+# Pages each walk must have reached (the walk follows links: a page no link leads to is added here).
+MUST_REACH = {
+    "supervisor": ["/referrals/", "/plans/", "/plans/revisions/", "/reports/", "/structures/partners/",
+                   "/inquiries/", "/cases/", "/beneficiaries/"],
+    "disprog": ["/referrals/", "/plans/revisions/", "/interpretation/"],
+    "caseworker": ["/deliveries/sessions/", "/deliveries/session/", "/households/cases/", "/referrals/"],
+    "food": ["/deliveries/desk/", "/deliveries/sessions/", "/deliveries/card/"],
+    "shelter": ["/stays/", "/stays/structures/", "/stays/cases/", "/households/cases/"],
+    "shelter-supervisor": ["/stays/structures/", "/reports/"],
+    "coordinator": ["/reports/", "/structures/"],
+    "admin": ["/admin/users/", "/admin/audit/", "/reference/structures/", "/structures/partners/"],
+    "interpreter": ["/interpretation/mine"],
+}
+
+
+@pytest.mark.parametrize("username, english", [(role, False) for role in ROLES]
+                         + [("shelter-supervisor", True), ("admin", True)])
+def test_every_page_a_role_reaches_fits_a_phone(browser, demo_server, username, english):
+    """The navigation (the "More" pages too), and every page linked from those pages: referrals, plans,
+    deliveries (desk, session register, card), stays, households, reports, partners, requests..."""
+    context = browser.new_context(base_url=demo_server, locale="el-GR", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    too_wide, visited = [], []
+    try:
+        log_in(page, username, DEMO_PASSWORD)
+        expect(page.get_by_role("navigation", name="Κύρια πλοήγηση")).to_be_visible()
+        if english:  # the language switch is remembered on the account: back to Greek at the end
+            page.get_by_role("button", name="English").click()
+        queue, seen = list(dict.fromkeys(["/"] + _nav_paths(page))), set()
+        while queue and len(visited) < 150:
+            path = queue.pop(0)
+            kind = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+", "N", path)  # one page of each kind
+            if kind in seen:
+                continue
+            seen.add(kind)
+            response = page.goto(path)
+            if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            visited.append(path)
+            if _overflow(page) > 0:
+                too_wide.append(f"{path}: {_overflow(page)} px too wide ({_widest(page)})")
+            queue += _links(page)
+    finally:
+        if english:
+            page.get_by_role("button", name="Ελληνικά").click()
+        context.close()
+    missing = [prefix for prefix in MUST_REACH.get(username, []) if not any(v.startswith(prefix) for v in visited)]
+    assert missing == [], (missing, visited)
+    assert too_wide == [], "\n".join(too_wide)

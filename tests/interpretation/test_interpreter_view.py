@@ -89,7 +89,8 @@ def test_every_page_an_interpreter_can_reach_is_free_of_the_persons_file(app, cl
         assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
         if response.status_code == 200:
             reached.append(url)
-        assert_no_canary(response.get_data(as_text=True), url)
+        if not response.mimetype.startswith("image/"):  # the favicon
+            assert_no_canary(response.get_data(as_text=True), url)
     assert "/interpretation/mine" in reached and "/" in reached
     for staff_page in ("/beneficiaries/", f"/cases/{scene['case_file'].id}", f"/interpretation/requests/{scene['booking'].id}",
                        "/interpretation/", "/interpretation/calendar", "/interpretation/day", "/interpretation/interpreters/"):

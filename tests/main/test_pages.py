@@ -85,3 +85,23 @@ def test_the_chosen_language_survives_logout(client, login_as):
     login_as("caseworker")
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert 'lang="en"' in client.get("/login").get_data(as_text=True)
+
+
+def test_the_favicon_is_served_to_anyone_and_every_page_links_icons_that_exist(client, login_as):
+    import re
+
+    def check(paths):
+        icon = client.get("/favicon.ico")
+        assert icon.status_code == 200 and icon.mimetype == "image/x-icon"
+        assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file, not a page
+        for path in paths:
+            page = client.get(path).get_data(as_text=True)
+            links = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+            assert len(links) == 2, path
+            for href in links:
+                assert client.get(href).status_code == 200, href
+
+    check(["/login"])
+    login_as("caseworker")
+    check(["/", "/beneficiaries/"])
+    assert client.get("/static/img/favicon.svg").mimetype == "image/svg+xml"
