@@ -123,6 +123,8 @@ ACTION_LABELS: dict[str, object] = {
     "stays.wait_form": _l("Waiting-list form opened"),
     "stays.admit": _l("Admitted to a shelter"),
     "stays.discharge": _l("Discharged from a shelter"),
+    "stays.correct_form": _l("Stay correction form opened"),
+    "stays.correct": _l("Days of a stay corrected"),
     "stays.wait": _l("Put on a shelter's waiting list"),
     "stays.unwait": _l("Taken off a shelter's waiting list"),
     "households.link_form": _l("Household link form opened"),
