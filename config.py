@@ -58,6 +58,8 @@ class Config:
     # The cookie is a browser-session cookie (no Expires/Max-Age: it ends when the browser
     # closes, since caseworkers share computers); the timeouts above are enforced on the server.
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+    # The same content sent again from the same form within this time is not saved twice (caseapp/submissions.py).
+    SUBMISSION_REPEAT_SECONDS = _env_int("SUBMISSION_REPEAT_SECONDS", 120)
 
     # Login throttling: Flask-Limiter rates, and growing delays per (account, address) in
     # the database (caseapp/auth/throttle.py). No account lock.

@@ -12,11 +12,18 @@ from sqlalchemy.sql.functions import FunctionElement
 log = logging.getLogger(__name__)
 
 _configured = False
+SQLITE_BUSY_SECONDS = 30
 
 
 def configure_engine_events() -> None:
     """SQLite: enforce foreign keys, and let SQLAlchemy drive transactions so
-    SAVEPOINTs work (pysqlite's own BEGIN handling breaks them)."""
+    SAVEPOINTs work (pysqlite's own BEGIN handling breaks them).
+
+    Every SQLite transaction begins IMMEDIATE: it takes the write lock first, so two
+    requests at once queue (up to the busy timeout, `SQLITE_BUSY_SECONDS`) instead of the
+    second failing with "database is locked" when it writes after reading (every page
+    writes its audit event). SQLite is the development and test database; PostgreSQL's
+    row locks serve production."""
     global _configured
     if _configured:
         return
@@ -28,6 +35,7 @@ def configure_engine_events() -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
             cursor.close()
             # lower() and LIKE fold ASCII only there: `folded` compares Greek without case or accents.
             dbapi_connection.create_function("app_fold", 1, fold_text, deterministic=True)
@@ -35,7 +43,7 @@ def configure_engine_events() -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_on_begin(connection):
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _is_sqlite(dbapi_connection) -> bool:

@@ -160,6 +160,9 @@ class Form(FlaskForm):
     """
 
     submission_id = HiddenField()
+    # True where sending the same content again is a new request the domain itself judges
+    # (the desk asks about a second delivery the same day): only the same token is a repeat.
+    SAME_CONTENT_IS_NEW = False
 
     # {derived field name: (source field name, function(source value) -> derived value)}.
     # The form carries, in a hidden `<derived>_shown` input, the derived value it was shown
@@ -347,9 +350,11 @@ def claim_submission(form):
     token = form.submitted_token() if isinstance(form, Form) else None
     if token is None:
         return None
-    earlier = submissions.claim(current_user.get_id(), token)
+    content = None if form.SAME_CONTENT_IS_NEW else submissions.content_key(
+        current_user.get_id(), request.path, request.form.items(multi=True))
+    earlier = submissions.claim(current_user.get_id(), token, content)
     if earlier is None:
-        form.claimed_token = token
+        form.claimed_token, form.claimed_content = token, content
         return None
     db.session.rollback()
     flash(str(submissions.ALREADY_SAVED), "success")
@@ -360,7 +365,7 @@ def settle_submission(form, url: str) -> str:
     """Record, before the commit, where the save of a claimed form leads; returns `url`."""
     token = getattr(form, "claimed_token", None)
     if token is not None:
-        submissions.settle(current_user.get_id(), token, url)
+        submissions.settle(current_user.get_id(), token, url, getattr(form, "claimed_content", None))
     return url
 
 

@@ -235,3 +235,27 @@ def own_database(request, tmp_path):
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+class RaceStart:
+    """Where threads racing in `own_database` wait for each other.
+
+    PostgreSQL: after their reads (both read, then both write: its row locks and unique keys
+    decide). SQLite: before them, since every SQLite transaction takes the write lock at its
+    BEGIN IMMEDIATE (caseapp/database.py): a thread holding it while waiting for the other to
+    read would wait forever; there the second simply queues behind the first.
+    """
+
+    def __init__(self, app, parties: int):
+        import threading
+
+        self.sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        self.barrier = threading.Barrier(parties)
+
+    def before_reads(self) -> None:
+        if self.sqlite:
+            self.barrier.wait(timeout=10)
+
+    def after_reads(self) -> None:
+        if not self.sqlite:
+            self.barrier.wait(timeout=10)

@@ -36,6 +36,8 @@ class ServiceChoiceMixin:
 class DeskForm(ServiceChoiceMixin, Form):
     """The desk: reference typed or scanned (a USB scanner types it and presses Enter)."""
 
+    SAME_CONTENT_IS_NEW = True  # a second delivery the same day is asked about (service.SameDayDelivery)
+
     reference = StringField(_l("Reference or card"), filters=[clean],
                             validators=[InputRequired(_l("Type the reference or scan the card.")), Length(max=64)],
                             description=_l("For example B-26-7KQ4X-7. Scanning the card fills it in."))

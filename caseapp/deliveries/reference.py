@@ -112,11 +112,11 @@ def update_structure(structure: Structure, values: dict, *, actor, expected_vers
     capacity = values.get("capacity")
     if capacity is not None and capacity < 0:
         raise DomainError(_l("Enter a number from 0 to %(max)s.", max=100_000), "capacity")
-    if capacity is not None and capacity != structure.capacity:
+    if "capacity" in values and capacity != structure.capacity:
         from caseapp.stays.service import occupied_beds
 
         taken = occupied_beds(structure.id)
-        if capacity < taken:
+        if taken and (capacity is None or capacity < taken):
             raise DomainError(_l("%(taken)d beds are taken today: the capacity cannot be lower. Discharge "
                                  "people first, or enter at least %(taken)d.", taken=taken), "capacity")
     changes = _apply(structure, "structure", STRUCTURE_FIELDS, values, actor)

@@ -313,7 +313,8 @@ def add_attendee(session_id: uuid.UUID):
         structure = group.structure
         case_file = _find_case_file(form, structure)
         if case_file is not None:
-            done = commit_or_show(form, lambda: service.add_attendee(group, case_file, actor=user()), success=None,
+            done = commit_or_show(form, lambda: service.add_attendee(group, case_file, actor=user()),
+                                  success=_("Added to the register."),
                                   next_url=lambda _d: url_for(".session", session_id=group.id))
             if done is not None:
                 return done

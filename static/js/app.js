@@ -145,3 +145,20 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// The header's "More" list: Escape closes it and gives the focus back to "More"; a click
+// elsewhere closes it too (a native <details>, so it opens and closes without this script).
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") { return; }
+  const open = document.querySelector(".nav-more details[open]");
+  if (open) {
+    open.open = false;
+    open.querySelector("summary").focus();
+  }
+});
+document.addEventListener("click", function (event) {
+  const open = document.querySelector(".nav-more details[open]");
+  if (open && !open.contains(event.target)) {
+    open.open = false;
+  }
+});

@@ -37,14 +37,23 @@ def live_app(tmp_path_factory):
     return app
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+@contextmanager
+def serving(app):
+    """Serve `app` on a free local port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -142,3 +151,22 @@ def choose_in_combobox(page, label: str, typed: str, option: str) -> None:
 def assert_no_axe_violations(page, what: str) -> None:
     results = Axe().run(page)
     assert results.violations_count == 0, f"{what}: {results.generate_report()}"
+
+
+@pytest.fixture(autouse=True)
+def greek_accounts_again(request):
+    """The language switch is remembered on the account: after each test every account of the
+    shared server is back to the default (Greek), so a test that read in English cannot change
+    the language of the next one."""
+    yield
+    if "live_app" not in request.fixturenames:
+        return
+    from sqlalchemy import update
+
+    from caseapp.auth.models import User
+
+    app = request.getfixturevalue("live_app")
+    with app.app_context():
+        db.session.execute(update(User).values(locale=None))
+        db.session.commit()
+        db.session.remove()

@@ -4,21 +4,19 @@ a note sent after the session ended comes back after the sign-in, and the timeou
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from caseapp.auth.models import User
 from caseapp.demo import DEMO_PASSWORD, load_demo_users
 from caseapp.extensions import db
 from caseapp.structures.service import load_reference_data
 from tests.conftest import make_app
-from tests.e2e.conftest import browser_page, log_in_in_english
+from tests.e2e.conftest import browser_page, log_in_in_english, serving
 from tests.factories import case_file_of, make_beneficiary
 
 pytestmark = pytest.mark.browser
@@ -107,12 +105,8 @@ def short_session_server(tmp_path_factory):
         load_demo_users()
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def _log_in(page):

@@ -6,14 +6,12 @@ journeys' searches and lists find)."""
 from __future__ import annotations
 
 import random
-import threading
 
 import openpyxl
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from caseapp.auth.models import User
 from caseapp.demo import DEMO_PASSWORD, load_demo_users
@@ -24,7 +22,7 @@ from caseapp.reports.model import Month
 from caseapp.structures.models import Structure
 from caseapp.structures.service import load_reference_data
 from tests.conftest import make_app
-from tests.e2e.conftest import assert_no_axe_violations, browser_page, log_in_in_english
+from tests.e2e.conftest import assert_no_axe_violations, browser_page, log_in_in_english, serving
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +49,8 @@ def reports_server(tmp_path_factory):
                  interpreters=[interpreter], expunge=False, services=services, partner_services=partner_services)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def test_a_coordinator_reads_last_month_city_wide_then_kem_and_downloads_the_xlsx(browser, reports_server, tmp_path):

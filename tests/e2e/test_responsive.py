@@ -14,7 +14,7 @@ from caseapp.casefiles import service as casefile_service
 from caseapp.dates import local_today
 from caseapp.demo import DEMO_PASSWORD
 from caseapp.extensions import db
-from tests.e2e.conftest import log_in, log_in_in_english
+from tests.e2e.conftest import log_in, serving
 from tests.factories import beneficiary_values, structure
 
 pytestmark = pytest.mark.browser
@@ -108,9 +108,10 @@ def test_a_wide_table_scrolls_inside_its_own_box_on_a_phone(browser, live_server
         context.close()
 
 
-@pytest.mark.parametrize("username", ["admin", "supervisor", "caseworker"])
-def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, username):
-    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=LAPTOP)
+@pytest.mark.parametrize("username", ["admin", "supervisor", "caseworker", "shelter-supervisor", "coordinator"])
+def test_the_header_stays_on_one_line_on_a_laptop(browser, demo_server, username):
+    """With the demo data of every domain, so the waiting counts (badges) take their room too."""
+    context = browser.new_context(base_url=demo_server, locale="el-GR", viewport=LAPTOP)
     page = context.new_page()
     try:
         log_in(page, username, DEMO_PASSWORD)
@@ -135,18 +136,24 @@ def test_the_header_stays_on_one_line_on_a_laptop(browser, live_server, username
         context.close()
 
 
-def test_less_used_pages_are_under_more_and_reachable_by_keyboard(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="el-GR", viewport=LAPTOP)
+def test_less_used_pages_are_under_more_and_reachable_by_keyboard(browser, demo_server):
+    context = browser.new_context(base_url=demo_server, locale="el-GR", viewport=LAPTOP)
     page = context.new_page()
     try:
-        log_in_in_english(page, "supervisor", DEMO_PASSWORD)
-        nav = page.get_by_role("navigation", name="Main navigation")
-        expect(nav.get_by_role("link", name="Partners")).to_be_hidden()   # not on the header's line
-        nav.get_by_text("More", exact=True).focus()
+        log_in(page, "supervisor", DEMO_PASSWORD)
+        nav = page.get_by_role("navigation", name="Κύρια πλοήγηση")
+        partners = nav.get_by_role("link", name="Φορείς", exact=True)
+        expect(partners).to_be_hidden()   # not on the header's line
+        more = nav.get_by_text("Περισσότερα", exact=True)
+        more.focus()
         page.keyboard.press("Enter")
-        expect(nav.get_by_role("link", name="Partners")).to_be_visible()
-        nav.get_by_role("link", name="Partners").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Partner")
+        expect(partners).to_be_visible()
+        page.keyboard.press("Escape")     # closes, and the focus goes back to "More"
+        expect(partners).to_be_hidden()
+        expect(more).to_be_focused()
+        page.keyboard.press("Enter")
+        partners.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Συνεργαζόμενοι φορείς")
         assert _overflow(page) <= 0
     finally:
         context.close()
@@ -163,11 +170,9 @@ ROLES = ("caseworker", "supervisor", "disprog", "shelter", "shelter-supervisor",
 def demo_server(tmp_path_factory):
     """A server of its own holding the demo data of every domain (referrals, stays, plans, deliveries,
     requests, interpretation), so that the pages of each have rows to show."""
-    import threading
 
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
+    
     from caseapp.demo import load_demo_beneficiaries, load_demo_users
     from caseapp.structures.service import load_reference_data
     from tests.conftest import make_app
@@ -193,12 +198,8 @@ def demo_server(tmp_path_factory):
         _long_stays()
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(app) as url:
+        yield url
 
 
 def _long_stays() -> None:

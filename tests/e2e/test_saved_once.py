@@ -57,3 +57,26 @@ def test_a_note_form_that_reaches_the_server_twice_adds_one_note(browser, live_s
         assert _notes(live_app, case_file_id) == 1
     finally:
         context.close()
+
+
+def test_back_then_send_again_adds_one_note(browser, live_server, live_app, case_file_id):
+    """The back button shows the form again (a new token) with the text the browser kept."""
+    context = browser.new_context(base_url=live_server, locale="el-GR")
+    page = context.new_page()
+    try:
+        log_in_in_english(page, "caseworker", DEMO_PASSWORD)
+        page.goto(f"/cases/{case_file_id}")
+        notes = page.get_by_role("region", name="Notes")
+        text = "Back-button test: asked about the appointment."
+        notes.get_by_label("New note").fill(text)
+        notes.get_by_role("button", name="Add the note").click()
+        expect(page.get_by_role("status")).to_contain_text("The note has been added.")
+        page.go_back()
+        notes = page.get_by_role("region", name="Notes")
+        if not notes.get_by_label("New note").input_value():
+            notes.get_by_label("New note").fill(text)   # a browser that did not keep the text: typed again
+        notes.get_by_role("button", name="Add the note").click()
+        expect(page.get_by_role("status")).to_contain_text("already been sent and saved")
+        expect(page.get_by_role("region", name="Notes").get_by_role("article").filter(has_text=text)).to_have_count(1)
+    finally:
+        context.close()

@@ -43,13 +43,15 @@ def test_a_greek_class_register_from_the_keyboard(page, live_app, class_members)
     new.get_by_label("Title (optional)").fill("Greek A1, Tuesday group")
     new.get_by_label("Title (optional)").press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Session register: Greek language course")
-    box = page.get_by_label("Reference or card")
-    expect(box).to_be_focused()
     for reference in class_members:
+        box = page.get_by_label("Reference or card")
+        expect(box).to_be_focused()
         box.fill(reference.lower().replace("-", " "))   # typed loosely, as read off a paper
         box.press("Enter")
         expect(page.get_by_role("row", name=re.compile(reference))).to_be_visible()
+        expect(page.get_by_role("status")).to_have_text("Added to the register.")
         expect(page.get_by_label("Reference or card")).to_be_focused()
+        expect(page.get_by_label("Reference or card")).to_have_value("")   # ready for the next, nothing "kept"
     page.get_by_label("Reference or card").fill("B-00-XXXXX-0")
     page.get_by_label("Reference or card").press("Enter")
     expect(page.get_by_role("alert")).to_be_visible()

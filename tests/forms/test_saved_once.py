@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from caseapp.beneficiaries.models import Beneficiary
 from caseapp.casefiles.models import CaseNote
@@ -48,14 +48,32 @@ def test_a_note_sent_twice_from_one_form_is_saved_once_and_the_second_leads_to_i
     assert count(CaseNote) == 1
 
 
-def test_two_forms_with_the_same_text_are_two_notes(client, login_as):
+def test_the_same_text_from_a_form_shown_again_by_the_back_button_is_saved_once(client, login_as):
+    """Back shows the page again (a new token) and the browser puts the text back: same content."""
     user = login_as("caseworker", structures=("KEM",))
     case_file = case_file_of(make_beneficiary("KEM", actor=user))
     db.session.commit()
     for _ in range(2):
         form = tokens(client, f"/cases/{case_file.id}") | {"text": "Phoned; no answer."}
         assert client.post(f"/cases/{case_file.id}/notes", data=form).status_code == 302
+    assert count(CaseNote) == 1
+    assert ALREADY_SAVED in flashed(client)
+
+
+def test_the_same_text_later_or_other_text_at_once_is_a_new_note(app, client, login_as):
+    user = login_as("caseworker", structures=("KEM",))
+    case_file = case_file_of(make_beneficiary("KEM", actor=user))
+    db.session.commit()
+    for text in ("Phoned; no answer.", "Phoned again; left a message."):
+        form = tokens(client, f"/cases/{case_file.id}") | {"text": text}
+        assert client.post(f"/cases/{case_file.id}/notes", data=form).status_code == 302
     assert count(CaseNote) == 2
+    db.session.execute(update(FormSubmission).values(
+        created_at=utcnow() - timedelta(seconds=app.config["SUBMISSION_REPEAT_SECONDS"] + 1)))
+    db.session.commit()
+    form = tokens(client, f"/cases/{case_file.id}") | {"text": "Phoned; no answer."}
+    assert client.post(f"/cases/{case_file.id}/notes", data=form).status_code == 302
+    assert count(CaseNote) == 3
 
 
 def test_a_refused_sending_claims_nothing_so_the_corrected_form_is_saved(client, login_as):
@@ -130,8 +148,9 @@ def test_only_digests_are_kept_and_old_ones_are_deleted(client, login_as):
     form = tokens(client, f"/cases/{case_file.id}") | {"text": "Note."}
     client.post(f"/cases/{case_file.id}/notes", data=form)
     kept = db.session.execute(select(FormSubmission)).scalars().all()
-    assert len(kept) == 1 and form["submission_id"] not in kept[0].key and len(kept[0].key) == 64
-    assert kept[0].result_path.startswith(f"/cases/{case_file.id}")
+    assert len(kept) == 2   # the form's token and its content, as digests; the old one is gone
+    assert all(form["submission_id"] not in k.key and "Note." not in k.key and len(k.key) == 64 for k in kept)
+    assert all(k.result_path.startswith(f"/cases/{case_file.id}") for k in kept)
 
 
 def test_a_search_form_sent_by_get_carries_no_token(client, login_as):
@@ -147,14 +166,17 @@ def test_two_sendings_of_one_form_at_the_same_instant_save_once(own_database):
 
     from caseapp import submissions
 
-    barrier = threading.Barrier(2)
+    from tests.conftest import RaceStart
+
+    start = RaceStart(own_database, 2)
     outcomes = []
 
     def send():
         with own_database.app_context():
             try:
+                start.before_reads()
                 db.session.execute(select(FormSubmission)).all()  # the view reads first, as views do
-                barrier.wait(timeout=10)
+                start.after_reads()
                 earlier = submissions.claim(7, "same-token-from-one-form")
                 if earlier is None:
                     submissions.settle(7, "same-token-from-one-form", "/cases/first")
@@ -171,3 +193,16 @@ def test_two_sendings_of_one_form_at_the_same_instant_save_once(own_database):
     assert sorted(outcomes) == ["repeat", "saved"]
     with own_database.app_context():
         assert db.session.execute(select(func.count()).select_from(FormSubmission)).scalar_one() == 1
+
+
+def test_the_desk_asks_about_a_second_delivery_rather_than_calling_it_a_repeat(client, login_as):
+    from tests.deliveries.conftest import service_of
+
+    user = login_as("caseworker", structures=("KYADA-FOOD",))
+    person = make_beneficiary("KYADA-FOOD", actor=user)
+    db.session.commit()
+    desk = f"/deliveries/desk/{structure('KYADA-FOOD').id}"
+    fields = {"reference": person.reference, "service": service_of("KYADA-FOOD", "MEALS").id, "quantity": 1}
+    assert client.post(desk, data=tokens(client, desk) | fields).status_code == 302
+    again = client.post(desk, data=tokens(client, desk) | fields)   # a new form, the same person and meal
+    assert again.status_code == 409 and count(ServiceDelivery) == 1

@@ -13,6 +13,7 @@ from caseapp.domain import DomainError
 from caseapp.extensions import db
 from caseapp.interpretation import service
 from caseapp.interpretation.models import ASSIGNED, InterpretationRequest
+from tests.conftest import RaceStart
 from tests.factories import make_user
 from tests.interpretation.factories import in_days, make_interpreter, make_request, supervisor_of
 
@@ -111,14 +112,15 @@ def test_the_database_refuses_an_overlap_written_past_the_service(booked, backen
 def _race(app, jobs):
     """Run each job in its own thread and app context (own session, own connection); all of
     them read first, then wait for each other, then write. Returns each job's outcome."""
-    barrier = threading.Barrier(len(jobs))
+    start = RaceStart(app, len(jobs))
     outcomes = [None] * len(jobs)
 
     def work(index, job):
         with app.app_context():
             try:
+                start.before_reads()
                 write = job()            # reads, returns the write to do
-                barrier.wait(timeout=10)
+                start.after_reads()
                 write()
                 db.session.commit()
                 outcomes[index] = "booked"

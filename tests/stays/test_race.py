@@ -13,20 +13,22 @@ from caseapp.domain import DomainError
 from caseapp.extensions import db
 from caseapp.stays import service
 from caseapp.stays.models import Stay
+from tests.conftest import RaceStart
 from tests.stays.factories import admit, english, resident, set_capacity, shelter_staff
 
 
 def _race(app, jobs, structure_id):
     """Each job in its own thread, app context, session and connection: all read first, wait for
-    each other, then admit (as the view does, through `admit_retrying`) and commit."""
-    barrier = threading.Barrier(len(jobs))
+    each other (on PostgreSQL; SQLite queues whole transactions: `RaceStart`), then admit (as the view does, through `admit_retrying`) and commit."""
+    start = RaceStart(app, len(jobs))
     outcomes = [None] * len(jobs)
 
     def work(index, job):
         with app.app_context():
             try:
+                start.before_reads()
                 write = job()
-                barrier.wait(timeout=10)
+                start.after_reads()
                 service.admit_retrying(write, structure_id)
                 db.session.commit()
                 outcomes[index] = "admitted"
