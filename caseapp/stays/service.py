@@ -29,6 +29,7 @@ from caseapp.casefiles import service as casefile_service
 from caseapp.casefiles import timeline
 from caseapp.casefiles.models import CaseFile
 from caseapp.dates import local_today
+from caseapp.formats import local_date_text
 from caseapp.domain import ConflictError, DomainError, check_version, flush_or_conflict
 from caseapp.extensions import db
 from caseapp.formtools import EARLIEST_DATE
@@ -303,7 +304,7 @@ def discharge(stay: Stay, discharged_on: date | None, reason: str | None, *, act
     _check_day(discharged_on, "discharged_on")
     if discharged_on < stay.admitted_on:
         raise StayError(_l("The discharge cannot be before the admission (%(day)s).",
-                           day=stay.admitted_on.isoformat()), "discharged_on")
+                           day=local_date_text(stay.admitted_on)), "discharged_on")
     if reason not in codes.DISCHARGE_REASONS:
         raise StayError(_l("Choose a reason from the list."), "reason")
     stay.discharged_on = discharged_on
@@ -343,7 +344,7 @@ def correct_stay(stay: Stay, admitted_on: date | None, discharged_on: date | Non
         _check_day(discharged_on, "discharged_on")
         if discharged_on < admitted_on:
             raise StayError(_l("The discharge cannot be before the admission (%(day)s).",
-                               day=admitted_on.isoformat()), "discharged_on")
+                               day=local_date_text(admitted_on)), "discharged_on")
         if reason not in codes.DISCHARGE_REASONS:
             raise StayError(_l("Choose a reason from the list."), "reason")
     else:
@@ -356,7 +357,7 @@ def correct_stay(stay: Stay, admitted_on: date | None, discharged_on: date | Non
         # Nights are [admission, discharge): a stay may begin on the day another ended.
         if admitted_on < (other_out or date.max) and other_in < (discharged_on or date.max):
             raise StayError(_l("These days overlap another stay of this person (from %(day)s): one bed at a "
-                               "time.", day=other_in.isoformat()), "admitted_on")
+                               "time.", day=local_date_text(other_in)), "admitted_on")
     new = {"admitted_on": admitted_on, "discharged_on": discharged_on, "discharge_reason": reason}
     changed = [name for name, value in new.items() if getattr(stay, name) != value]
     if not changed:
