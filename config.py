@@ -60,6 +60,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     # The same content sent again from the same form within this time is not saved twice (caseapp/submissions.py).
     SUBMISSION_REPEAT_SECONDS = _env_int("SUBMISSION_REPEAT_SECONDS", 120)
+    # A structure's request to the holders about the same details stays open this many days (caseapp/inquiries).
+    INQUIRY_OPEN_DAYS = _env_int("INQUIRY_OPEN_DAYS", 30)
 
     # Login throttling: Flask-Limiter rates, and growing delays per (account, address) in
     # the database (caseapp/auth/throttle.py). No account lock.
