@@ -1,6 +1,8 @@
 """Forms of stays: the one-step admission (with children), discharge, the waiting list."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -39,6 +41,12 @@ class AdmitForm(Form):
         """[{"index": 1, "given_name": field, ...}, ...] for the template."""
         return [{"index": i, **{name: self[f"child{i}_{name}"] for name in CHILD_FIELDS + CHECK_FIELDS}}
                 for i in range(1, CHILD_ROWS + 1)]
+
+    def summary_label(self, name: str) -> str:
+        """The field's name in the error summary: a child's fields say which child ("Child 2: Given name")."""
+        match = re.fullmatch(r"child(\d+)_.*", name)
+        label = str(self[name].label.text)
+        return str(_l("Child %(n)d", n=int(match.group(1)))) + ": " + label if match else label
 
     def show_possible_duplicates(self, error) -> None:
         """Put each row's warning (a `stays.service.PossibleDuplicates`) on its row and arm its

@@ -60,7 +60,7 @@ def test_without_consent_no_request_can_be_created(client, login_as, post_form):
     person = make_beneficiary("DIS-PROG", actor=caseworker)
     case_file = case_file_of(person, "DIS-PROG")
     page = client.get(new_path(case_file)).get_data(as_text=True)
-    assert "consent" in page.lower() or "συγκατάθεση" in page.lower()
+    assert "consent" in page.lower() or "συναίνεση" in page.lower()
 
     response = post_form(new_path(case_file), **good_fields())
     assert response.status_code == 400

@@ -378,6 +378,7 @@ def test_a_child_already_registered_here_is_named_and_not_registered_twice(clien
     assert response.status_code == 400
     assert known.reference in page and "Register anyway" in page and "tick the box below" in page
     assert 'value="Lina"' in page  # what was typed is kept
+    assert 'href="#child1_given_name">Child 1: Given name:' in page  # the summary says which child
     assert db.session.execute(select(func.count()).select_from(Beneficiary)).scalar_one() == before
     assert db.session.execute(select(func.count()).select_from(Stay)).scalar_one() == 0
     subjects = db.session.execute(
