@@ -298,7 +298,7 @@ def _fold(word: str) -> str:
 
 _SOUND_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement) for pattern, replacement in (
-        (r"dzh|dj|zh", "j"),     # Джамал Dzhamal / Djamal / Jamal; Жанна Zhanna
+        (r"dzh|dj|zh|tz", "j"),  # Джамал Dzhamal / Djamal / Jamal; Жанна Zhanna; Greek τζ: Τζαμάλ / Jamal
         (r"kh", "h"),            # خالد khld / Khaled / Chaled (ch is already h) / Haled
         (r"gh", "g"),            # غ gh / g
         (r"sh", "s"),            # Şahin Sahin / Shahin
@@ -311,8 +311,10 @@ _SOUND_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"d", "t"),             # Ahmad / Ahmet, Murad / Murat, Mohammad / Mehmet
         (r"h$", ""),             # Fatemeh / Fatima, Abdullah / Abdulla
         (r"g", "h"),             # Ганна Ganna / Hanna (Ukrainian г), Магомед Magomed / Mohamed
+        (r"h", ""),              # Greek has no h and often drops it: Ιμπραήμ / Ibrahim, Χασάν / Hassan
         (r"([a-z])\1+", r"\1"),  # letters doubled by the folds above
         (r"[aeiouywv]", ""),     # vowels, and v/w (Arabic-script و is w, v, u and o)
+        (r"([a-z])\1+", r"\1"),  # letters met once the vowels between them are gone: محمد mhmd / Mohammad
     )
 )
 
@@ -321,16 +323,18 @@ def sounds_like(value: object) -> str:
     """Coarse "sounds-like" key for a name: its consonant skeleton after transliteration.
 
     Built on `normalise` (so equal exact keys always give equal skeletons):
-    per word, the romanisation folds of `_SOUND_FOLDS` (dzh/dj/zh→j, kh→h,
-    gh→g, sh→s, th→t, dh→z, c/q→k, mp→b and nt→t (how Greek writes b and
-    d), p→b, d→t, final h dropped, g→h, doubled letters single) then
-    vowels, y, v and w removed; the words are joined
+    per word, the romanisation folds of `_SOUND_FOLDS` (dzh/dj/zh and Greek
+    tz→j, kh→h, gh→g, sh→s, th→t, dh→z, c/q→k, mp→b and nt→t (how Greek
+    writes b and d), p→b, d→t, final h dropped, g→h, then every h dropped
+    (Greek has no h and often leaves it out: "Ιμπραήμ" / "Ibrahim"),
+    doubled letters single) then vowels, y, v and w removed and letters
+    left side by side single; the words are joined
     without spaces ("Abdul Rahman" meets "Abdulrahman"). A name with no
     consonant at all keeps its exact key ("Aya").
 
     Arabic script does not write short vowels, so only a key without vowels
     can bring "يوسف" and "Yusuf", "Youssef", "Yousef" together ("sf"), or
-    "محمد" and "Mohammad", "Muhammad", "Mohamed" ("mhmt"); the folds cover
+    "محمد" and "Mohammad", "Muhammad", "Mohamed" ("mt"); the folds cover
     the usual romanisations of the served languages (English, French,
     German and Turkish spellings of Arabic and Persian names, Ukrainian and
     Russian transliterations) and the Greek letters caseworkers type them

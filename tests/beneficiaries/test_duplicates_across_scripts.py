@@ -41,6 +41,8 @@ SIMILAR_ACROSS_SCRIPTS = [
     # our own
     ("Karimi", "کریمی"), ("حسين", "Hussein"), ("Fatemeh", "فاطمة"), ("Ahmad", "أحمد"), ("Nazari", "نظری"),
     ("Hanna", "Ганна"), ("Mohammad", "Μοχάμαντ"), ("Γιουσέφ", "يوسف"),
+    # Greek spellings of Arabic names (a QA trial): Greek has no h and writes j as τζ
+    ("Ibrahim", "Ιμπραήμ"), ("إبراهيم", "Ιμπραήμ"), ("Jamal", "Τζαμάλ"), ("Τζαμάλ", "Djamal"),
 ]
 EXACT_ACROSS_SCRIPTS = [
     ("Шевченко", "Shevchenko"),                  # the example (Олена Шевченко / Olena Shevchenko)
@@ -49,6 +51,7 @@ EXACT_ACROSS_SCRIPTS = [
     ("Had\u200bdad", "Haddad"),                  # a zero-width space pasted from a phone
     ("Коваленко", "Kovalenko"), ("ბერიძე", "Beridze"), ("KILIÇ", "Kılıç"), ("علی", "علي"),
     ("Papa\u00addopoulos", "Παπαδόπουλος"),
+    ("Hassan", "Χασάν"),                         # Greek χ for h, doubled letters single
 ]
 
 
