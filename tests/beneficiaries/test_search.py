@@ -56,6 +56,10 @@ def test_an_empty_search_asks_for_a_field(client, login_as, search):
     response = search()
     assert response.status_code == 400
     assert "Fill in at least one search field." in page(response)
+    # The refused search says nothing was searched; it does not claim the structure follows no one.
+    assert "Nothing was searched" in page(response) and "do not follow anyone" not in page(response)
+    spaces = search(surname="   ")
+    assert spaces.status_code == 400 and "do not follow anyone" not in page(spaces)
 
 
 def test_search_terms_never_travel_in_the_url(client, login_as, search):
