@@ -5,6 +5,7 @@ Audit events carry ids only: never a name, a date of birth or a number.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 import hashlib
 import hmac
 from typing import Mapping
@@ -277,11 +278,18 @@ def _my_case_files(user, beneficiary: Beneficiary) -> list[CaseFile]:
 
 
 def record_consent(beneficiary: Beneficiary, *, purpose: str, given: bool, decided_on, actor) -> ConsentRecord:
-    """Append a decision; the latest one per purpose is in force at once."""
+    """Append a decision; the latest one per purpose (by decision date) is in force at once.
+
+    Raises `BeneficiaryError` on "purpose" (unknown), "decided_on" (in the future, or before
+    the person's birth date or birth year), or above the form (not followed by the actor's
+    structures)."""
     if purpose not in codes.CONSENT_PURPOSES:
         raise BeneficiaryError("purpose", _l("Choose a purpose from the list."))
     if decided_on > local_today():
         raise BeneficiaryError("decided_on", _l("The date cannot be in the future."))
+    born = beneficiary.birth_date or (date(beneficiary.birth_year, 1, 1) if beneficiary.birth_year else None)
+    if born is not None and decided_on < born:
+        raise BeneficiaryError("decided_on", _l("The decision cannot be before the person was born."))
     structure = acting_structure(actor, beneficiary)
     if structure is None:
         raise BeneficiaryError(None, _l("You can record consent only for people your structure follows."))

@@ -53,6 +53,20 @@ def test_a_decision_in_the_future_or_without_a_choice_is_refused(client, login_a
     assert queries.consent_history(person) == []
 
 
+def test_a_decision_before_the_person_was_born_is_refused(client, login_as):
+    from datetime import date
+
+    user = login_as("caseworker", structures=("KEM",))
+    dated = make_beneficiary(actor=user, birth_date=date(1995, 6, 1))
+    year_only = make_beneficiary(actor=user, birth_year=1995)
+    for person, day in ((dated, "1900-01-01"), (dated, "1995-05-31"), (year_only, "1994-12-31")):
+        body = page(record(client, person, purpose="processing", decision="given", decided_on=day))
+        assert 'id="decided_on-error"' in body and "before the person was born" in body, (person, day)
+        assert queries.consent_history(person) == []
+    assert "before the person was born" not in page(
+        record(client, dated, purpose="processing", decision="given", decided_on="1995-06-01"))
+
+
 def test_a_decision_recorded_at_the_shelter_stays_inside_the_shelter(client, login_as):
     from caseapp.casefiles import service as casefile_service
 
