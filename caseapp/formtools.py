@@ -307,7 +307,8 @@ def show_error(form, error) -> None:
 # --- the unit of work of a form view ---------------------------------------------------
 
 
-def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable[[T], str]):
+def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable[[T], str],
+                   same_content_is_new: bool | None = None):
     """Run `action` (a service call) in the request's transaction.
 
     On success: commit, flash `success` (a message, a function of the result giving
@@ -318,9 +319,11 @@ def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable
 
     The same rendered form sent a second time (a double click, the back button) is not
     saved again: the user is told so and taken where the first sending led
-    (`caseapp.submissions`).
+    (`caseapp.submissions`). `same_content_is_new=True` (default: the form's
+    `SAME_CONTENT_IS_NEW`) leaves repeats of the same content to the service, when it
+    judges them itself with a better message (a second request to the holders).
     """
-    again = claim_submission(form)
+    again = claim_submission(form, same_content_is_new=same_content_is_new)
     if again is not None:
         return again
     try:
@@ -339,7 +342,7 @@ def commit_or_show(form, action: Callable[[], T], *, success, next_url: Callable
     return redirect(url)
 
 
-def claim_submission(form):
+def claim_submission(form, *, same_content_is_new: bool | None = None):
     """For a view that saves a form by hand: call before the save, in its transaction.
 
     Returns None when this rendered form is sent for the first time (its token is now
@@ -350,7 +353,9 @@ def claim_submission(form):
     token = form.submitted_token() if isinstance(form, Form) else None
     if token is None:
         return None
-    content = None if form.SAME_CONTENT_IS_NEW else submissions.content_key(
+    if same_content_is_new is None:
+        same_content_is_new = form.SAME_CONTENT_IS_NEW
+    content = None if same_content_is_new else submissions.content_key(
         current_user.get_id(), request.path, request.form.items(multi=True))
     earlier = submissions.claim(current_user.get_id(), token, content)
     if earlier is None:

@@ -62,8 +62,10 @@ def send():
     form.structure.choices = [SelectChoice(s.id, f"{s.code} — {s.name}") for s in structures]
     if form.validate_on_submit():
         structure = next(s for s in structures if s.id == form.structure.data)
+        # The service itself refuses the same request again, with a message that says so.
         done = commit_or_show(form, lambda: service.send_inquiry(form.values(), structure=structure, actor=user()),
-                              success=_("Your request has been sent."), next_url=lambda _i: url_for(".sent"))
+                              success=_("Your request has been sent."), next_url=lambda _i: url_for(".sent"),
+                              same_content_is_new=True)
         if done is not None:
             return done
     del form.register_anyway

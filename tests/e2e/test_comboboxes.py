@@ -162,7 +162,9 @@ def test_the_announcements_and_remove_buttons_speak_the_pages_language(browser, 
         log_in(page, "caseworker", DEMO_PASSWORD)
         expect(page.locator("html")).to_have_attribute("lang", "el")
         page.goto("/beneficiaries/new")
+        expect(page.locator("#languages + .ts-wrapper")).to_be_visible()   # the combobox is set up (a busy machine)
         page.get_by_role("combobox", name="Γλώσσες").click()
+        expect(page.get_by_role("listbox").first).to_be_visible()
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")  # the first of the common choices
         page.keyboard.press("Escape")
