@@ -311,9 +311,9 @@ _SOUND_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"d", "t"),             # Ahmad / Ahmet, Murad / Murat, Mohammad / Mehmet
         (r"h$", ""),             # Fatemeh / Fatima, Abdullah / Abdulla
         (r"g", "h"),             # Ганна Ganna / Hanna (Ukrainian г), Магомед Magomed / Mohamed
-        (r"h", ""),              # Greek has no h and often drops it: Ιμπραήμ / Ibrahim, Χασάν / Hassan
         (r"([a-z])\1+", r"\1"),  # letters doubled by the folds above
         (r"[aeiouywv]", ""),     # vowels, and v/w (Arabic-script و is w, v, u and o)
+        (r"(?<=[a-z])h(?=[a-z])", ""),  # h inside the skeleton, which Greek leaves out: Ιμπραήμ / Ibrahim
         (r"([a-z])\1+", r"\1"),  # letters met once the vowels between them are gone: محمد mhmd / Mohammad
     )
 )
@@ -325,10 +325,11 @@ def sounds_like(value: object) -> str:
     Built on `normalise` (so equal exact keys always give equal skeletons):
     per word, the romanisation folds of `_SOUND_FOLDS` (dzh/dj/zh and Greek
     tz→j, kh→h, gh→g, sh→s, th→t, dh→z, c/q→k, mp→b and nt→t (how Greek
-    writes b and d), p→b, d→t, final h dropped, g→h, then every h dropped
-    (Greek has no h and often leaves it out: "Ιμπραήμ" / "Ibrahim"),
-    doubled letters single) then vowels, y, v and w removed and letters
-    left side by side single; the words are joined
+    writes b and d), p→b, d→t, final h dropped, g→h, doubled letters
+    single) then vowels, y, v and w removed, an h left between two
+    consonants dropped (Greek has no h and leaves it out there: "Ιμπραήμ" /
+    "Ibrahim"; a first h stays, so "Ahmad" and "Mohammad" stay apart) and
+    letters left side by side single; the words are joined
     without spaces ("Abdul Rahman" meets "Abdulrahman"). A name with no
     consonant at all keeps its exact key ("Aya").
 

@@ -1,8 +1,9 @@
 """The sounds-like surname key meets Greek spellings of Arabic and Persian names.
 
-Data only: `blind_index.sounds_like` now folds Greek τζ (tz) to j and drops every h
-(Greek has no h and usually leaves it out: "Ιμπραήμ" / "Ibrahim", "Τζαμάλ" / "Jamal"),
-and makes letters single once the vowels between them are gone ("محمد" / "Mohammad").
+Data only: `blind_index.sounds_like` now folds Greek τζ (tz) to j, drops an h left between
+two consonants of the skeleton (Greek has no h and leaves it out there: "Ιμπραήμ" /
+"Ibrahim"; "Τζαμάλ" / "Jamal"), and makes letters single once the vowels between them are
+gone ("محمد" / "Mohammad").
 Every live beneficiary's surname is decrypted with the keyring and its
 `family_name_sound_bidx` recomputed; the exact keys do not change. Erased people (data
 key destroyed) have nothing to recompute. The downgrade recomputes the key with the
