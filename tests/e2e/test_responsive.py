@@ -117,6 +117,7 @@ def test_the_header_stays_on_one_line_on_a_laptop(browser, demo_server, username
         log_in(page, username, DEMO_PASSWORD)
         header = page.get_by_role("banner")
         expect(header.get_by_role("navigation")).to_be_visible()
+        page.wait_for_load_state("load")   # the stylesheet applied before anything is measured (a busy machine)
         def middles(selector: str) -> list[int]:
             return header.evaluate(
                 f"header => [...header.querySelectorAll('{selector}')].filter(e => e.offsetParent !== null)"
